@@ -1,0 +1,66 @@
+/**
+ * Server configuration: environment variables parsed once with zod at start-up. A bad value
+ * fails fast with a message naming the variable. Every option documents its default.
+ */
+import { z } from 'zod';
+import { randomUUID } from 'node:crypto';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+
+export const envSchema = z.object({
+  /** HTTP + WebSocket listen address. Default 127.0.0.1 (set 0.0.0.0 in containers). */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** HTTP + WebSocket port. Default 8080; 0 picks a free port (tests). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** PostgreSQL URL. Unset: embedded PGlite in DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** PostgreSQL schema to use (tests isolate themselves with it). Default `public`. */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier').default('public'),
+  /** Redis URL. Unset: in-process bus and in-memory geo index (single process only). */
+  REDIS_URL: z.string().url().optional(),
+  /** Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('beacon'),
+  /** Directory of the embedded database and other local state. Default ./data. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Secret that signs access tokens; every server node of a deployment must share it. Unset:
+   *  generated once and kept in DATA_DIR (fine for one node; set it for several). */
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Access token lifetime in seconds. Default 12 h (one shift). */
+  TOKEN_TTL_SEC: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(12 * 3600),
+  /** Password of the seeded demo users. Default `beacon`; change it outside a demo. */
+  DEMO_PASSWORD: z.string().min(4).default('beacon'),
+  /** Seed the demo city on an empty database. Default true. */
+  SEED_DEMO: bool.default(true),
+  /** Run the demo simulator (moving units, incidents) inside the server. Default false. */
+  SIMULATOR: bool.default(false),
+  /** This node's name in logs, metrics and bus messages. Default: random. */
+  NODE_ID: z.string().regex(/^[A-Za-z0-9._-]+$/).default(() => `node-${randomUUID().slice(0, 8)}`),
+  /** pino log level. Default info. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** PostgreSQL pool size (ignored for PGlite, which takes one connection). Default 10. */
+  DATABASE_POOL: z.coerce.number().int().min(1).max(100).default(10),
+  /** How often the outbox and timer workers poll, ms. Default 250. */
+  WORKER_POLL_MS: z.coerce.number().int().min(10).max(60000).default(250),
+  /** AVL trail: flush interval ms and batch size. Defaults 1000 ms / 500 rows. */
+  AVL_FLUSH_MS: z.coerce.number().int().min(10).max(60000).default(1000),
+  AVL_FLUSH_ROWS: z.coerce.number().int().min(1).max(10000).default(500),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+/** Thrown when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,11 @@
+/** Jest runs TypeScript through SWC (types are checked separately by `tsc --noEmit`). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/server', '<rootDir>/state-machines', '<rootDir>/config', '<rootDir>/media', '<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/tests/bench/'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!(@xstate/graph)/)'],
+  maxWorkers: 2,
+  testTimeout: 30000,
+};

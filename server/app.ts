@@ -1,0 +1,169 @@
+/**
+ * The composition root: picks each port's implementation from the configuration
+ * (PostgreSQL or PGlite, Redis or in-process bus and geo index) and wires the core, the
+ * workers and the transports. `server/main.ts` runs it; tests build it in-process.
+ */
+import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/env';
+import { loadDemoCity } from '../config/seed';
+import type { CitySeed } from '../config/seed/schema';
+import { systemClock, type Clock } from './clock';
+import { createLogger, type Logger } from './log';
+import { CityModel } from './city';
+import { openDatabase, type Database } from './store/db';
+import { migrate } from './store/migrate';
+import type { Bus } from './bus/bus';
+import { MemoryBus } from './bus/memory-bus';
+import { RedisBus } from './bus/redis-bus';
+import { MemoryGeoIndex, type GeoIndex } from './units/geo-index';
+import { RedisGeoIndex } from './units/redis-geo-index';
+import { CommandPipeline } from './commands/pipeline';
+import { handleCommand } from './commands/handle';
+import { incidentKind } from './incidents/kind';
+import { unitKind } from './units/kind';
+import { TokenIssuer } from './auth/tokens';
+import { UserDirectory } from './auth/users';
+import { ReadModel } from './read/queries';
+import { LiveHub } from './live/hub';
+import { attachWebSocket } from './live/ws-server';
+import { AvlIngest } from './units/avl';
+import { straightLineTravel } from './units/recommend';
+import { TimerWorker } from './workers/timers';
+import { OutboxWorker } from './workers/outbox';
+import { createHttpHandler } from './http/routes';
+import { createMetrics } from './metrics';
+import { placeUnitsAtStations, seedUnits, sharedSecret } from './seed';
+import type { Services } from './services';
+
+export interface AppOptions {
+  config: Config;
+  clock?: Clock;
+  city?: CitySeed;
+  logger?: Logger;
+  /** Run the timer and outbox workers on an interval (default true; tests drive them by hand). */
+  runWorkers?: boolean;
+}
+
+const DISPATCHABLE = new Set(['available', 'returning']);
+
+export async function createApp(opts: AppOptions) {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger(config.LOG_LEVEL, config.NODE_ID);
+  const city = new CityModel(opts.city ?? loadDemoCity());
+  const metrics = createMetrics(config.NODE_ID);
+  const onBusError = (err: unknown) => log.warn({ err }, 'bus error');
+
+  const db: Database = await openDatabase({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.DATA_DIR, pool: config.DATABASE_POOL });
+  const closers: (() => Promise<unknown>)[] = [() => db.close()];
+  try {
+    const applied = await migrate(db.sql);
+    if (applied.length) log.info({ applied }, 'database migrated');
+    let bus: Bus;
+    let geo: GeoIndex;
+    if (config.REDIS_URL) {
+      const redisBus = await RedisBus.connect(config.REDIS_URL, config.REDIS_PREFIX, onBusError);
+      bus = redisBus;
+      geo = new RedisGeoIndex(redisBus.client, config.REDIS_PREFIX);
+    } else {
+      bus = new MemoryBus(onBusError);
+      geo = new MemoryGeoIndex();
+    }
+    closers.unshift(() => bus.close());
+
+    const pipeline = new CommandPipeline(db.sql, bus, clock, [incidentKind, unitKind(city)], log.child({ component: 'pipeline' }), config.NODE_ID, metrics.pipeline);
+    const secret = config.AUTH_SECRET ?? (await sharedSecret(db.sql, randomBytes(32).toString('hex')));
+    const tokens = new TokenIssuer(secret, config.TOKEN_TTL_SEC, () => clock.now());
+    const users = new UserDirectory(city.seed.users, config.DEMO_PASSWORD);
+    const read = new ReadModel(db.sql, pipeline, city, geo, straightLineTravel(city));
+    const hub = new LiveHub(bus, read, log.child({ component: 'hub' }), metrics.hub);
+    const avl = new AvlIngest(db.sql, geo, bus, city, clock, log.child({ component: 'avl' }), {
+      flushMs: config.AVL_FLUSH_MS, flushRows: config.AVL_FLUSH_ROWS, nodeId: config.NODE_ID, onAccepted: (n) => metrics.avlPositions.inc(n),
+    });
+    const timers = new TimerWorker(db.sql, pipeline, clock, log.child({ component: 'timers' }), () => metrics.timersFired.inc());
+    const outbox = new OutboxWorker(db.sql, {
+      'unit.notify': async (p) => bus.publish('notifications', {
+        type: 'unit.notification', node: config.NODE_ID, unitId: String(p.unitId), incidentId: (p.incidentId as string) ?? null,
+        kind: String(p.kind), at: clock.now().toISOString(),
+      }),
+    }, clock, log.child({ component: 'outbox' }), (action, outcome) => metrics.outboxDone.inc({ action, outcome }));
+
+    // Dispatchable units are indexed by capability; every node follows unit events.
+    await bus.subscribe('events', (m) => {
+      if (m.type !== 'event.committed' || m.event.streamType !== 'unit') return;
+      const view = m.event.view;
+      geo.setEligible(m.event.streamId, DISPATCHABLE.has(String(view.status)) ? (view.capabilities as string[]) : null)
+        .catch((err) => log.warn({ err }, 'geo eligibility update failed'));
+    });
+    if (config.SEED_DEMO) {
+      const seeded = await seedUnits(db.sql, pipeline, city);
+      if (seeded) log.info({ units: seeded }, 'demo city units registered');
+    }
+    for (const u of await read.units({ id: 'system', username: 'system', role: 'system', agencyId: null, jurisdiction: 'city', unitId: null })) {
+      await geo.setEligible(String(u.id), DISPATCHABLE.has(String(u.status)) ? (u.capabilities as string[]) : null);
+    }
+    await placeUnitsAtStations(city, geo);
+    await hub.start();
+
+    const services: Services = {
+      nodeId: config.NODE_ID, city, tokens, users, read, avl, metrics,
+      execute: (actor, command) => handleCommand(pipeline, city, actor, command),
+      async health() {
+        const checks: Record<string, string> = {};
+        try {
+          await db.sql`SELECT 1`;
+          checks.database = `ok (${db.kind})`;
+        } catch (err) {
+          checks.database = `down: ${String(err)}`;
+        }
+        checks.bus = config.REDIS_URL ? 'redis' : 'in-process';
+        return { ok: !checks.database.startsWith('down'), checks };
+      },
+    };
+
+    const server: Server = createServer(createHttpHandler(services, log.child({ component: 'http' })));
+    const wss = attachWebSocket(server, services, hub, log);
+    const loops: NodeJS.Timeout[] = [];
+    const loop = (name: string, fn: () => Promise<number>) => {
+      let running = false;
+      loops.push(setInterval(() => {
+        if (running) return;
+        running = true;
+        fn().catch((err) => log.error({ err }, `${name} worker failed`)).finally(() => { running = false; });
+      }, config.WORKER_POLL_MS));
+    };
+
+    return {
+      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server,
+      async start(): Promise<{ port: number }> {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.PORT, config.HOST, () => resolve());
+        });
+        if (opts.runWorkers !== false) {
+          loop('timer', () => timers.runOnce());
+          loop('outbox', () => outbox.runOnce());
+        }
+        const port = (server.address() as AddressInfo).port;
+        log.info({ port, host: config.HOST, database: db.kind, bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'beacon listening');
+        return { port };
+      },
+      async stop(): Promise<void> {
+        loops.forEach(clearInterval);
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await avl.close();
+        await hub.stop();
+        for (const close of closers) await close().catch((err) => log.warn({ err }, 'close failed'));
+      },
+    };
+  } catch (err) {
+    for (const close of closers) await close().catch(() => {});
+    throw err;
+  }
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;

@@ -1,0 +1,26 @@
+/** Routes a validated command to its handler and runs it through the pipeline. */
+import type { Actor, Command, CommandResult } from '../protocol';
+import { NotAuthorized, assertNever } from '../errors';
+import type { CityModel } from '../city';
+import { incidentPlanner } from '../incidents/commands';
+import { unitPlanner } from '../units/commands';
+import type { CommandPipeline, Planner } from './pipeline';
+
+export function plannerFor(city: CityModel, cmd: Command): Planner {
+  switch (cmd.type) {
+    case 'incident.create': case 'incident.triage': case 'incident.pend': case 'incident.dispatch':
+    case 'incident.unit.release': case 'incident.priority': case 'incident.update': case 'incident.note':
+    case 'incident.hold': case 'incident.resume': case 'incident.under_control': case 'incident.close':
+    case 'incident.cancel': case 'incident.reopen': case 'incident.merge': case 'incident.alert.ack':
+      return incidentPlanner(city, cmd);
+    case 'unit.acknowledge': case 'unit.status': case 'unit.emergency':
+      return unitPlanner(city, cmd);
+    default:
+      return assertNever(cmd);
+  }
+}
+
+export async function handleCommand(pipeline: CommandPipeline, city: CityModel, actor: Actor, cmd: Command): Promise<CommandResult> {
+  if (actor.role === 'auditor') throw new NotAuthorized('auditors read; they do not change operational state');
+  return pipeline.execute(actor, cmd.commandId, cmd.type, plannerFor(city, cmd));
+}

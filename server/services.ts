@@ -1,0 +1,20 @@
+/** What the transports (HTTP, WebSocket) need from the core, in one object. */
+import type { Actor, Command, CommandResult } from './protocol';
+import type { CityModel } from './city';
+import type { TokenIssuer } from './auth/tokens';
+import type { UserDirectory } from './auth/users';
+import type { ReadModel } from './read/queries';
+import type { AvlIngest } from './units/avl';
+import type { Metrics } from './metrics';
+
+export interface Services {
+  nodeId: string;
+  city: CityModel;
+  tokens: TokenIssuer;
+  users: UserDirectory;
+  read: ReadModel;
+  avl: AvlIngest;
+  metrics: Metrics;
+  execute(actor: Actor, command: Command): Promise<CommandResult>;
+  health(): Promise<{ ok: boolean; checks: Record<string, string> }>;
+}

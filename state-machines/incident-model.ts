@@ -1,0 +1,195 @@
+/**
+ * Types and pure helpers of the incident machine (`incident.ts` re-exports all of them).
+ * Kept apart so the machine file stays a readable picture of the lifecycle.
+ */
+import { hasText, type Stamped } from './common';
+
+/** Stored names of the incident states (part of the persisted schema: do not rename). */
+export type IncidentState =
+  | 'new'
+  | 'triaged'
+  | 'pending'
+  | 'on_hold'
+  | 'dispatched'
+  | 'active'
+  | 'under_control'
+  | 'closed'
+  | 'cancelled'
+  | 'merged';
+
+/** States in which the incident still needs work (PRIORITY and UPDATE are accepted). */
+export const OPEN_STATES: readonly IncidentState[] = [
+  'new',
+  'triaged',
+  'pending',
+  'on_hold',
+  'dispatched',
+  'active',
+  'under_control',
+];
+
+/** True when a stored state value is one of the open states. */
+export function isOpen(stateValue: string): boolean {
+  return (OPEN_STATES as readonly string[]).includes(stateValue);
+}
+
+/** 1 is the most urgent. */
+export type IncidentPriority = 1 | 2 | 3 | 4;
+
+/** Unit statuses an incident reports after acknowledgement (`UNIT_STATUS`). */
+export type UnitProgress = 'en_route' | 'on_scene' | 'transporting' | 'at_destination';
+
+/** One unit's assignment to the incident. */
+export interface Assignment {
+  status: 'dispatched' | 'acknowledged' | UnitProgress;
+  dispatchedAt: string;
+  acknowledgedAt: string | null;
+}
+
+/** A condition the dispatcher must see and acknowledge. */
+export interface IncidentAlert {
+  /** `${kind}-${n}`, n counting every alert of the incident from 1. */
+  id: string;
+  kind: 'ack_overdue' | 'pending_overdue';
+  unitId: string | null;
+  raisedAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+}
+
+/** Input of a new incident machine (from the call taker's form). */
+export interface IncidentInput {
+  at: string;
+  incidentType: string;
+  priority: IncidentPriority;
+  agencyId: string;
+  districtId: string | null;
+  location: { lat: number; lon: number };
+  address: string | null;
+  description: string;
+  /** How long the incident may wait unassigned before it escalates. */
+  pendingTargetMs: number;
+}
+
+/** What an incident machine remembers. */
+export interface IncidentContext extends Omit<IncidentInput, 'at'> {
+  createdAt: string;
+  units: Record<string, Assignment>;
+  alerts: IncidentAlert[];
+  mergedInto: string | null;
+  holdReason: string | null;
+  disposition: string | null;
+  closedAt: string | null;
+  noteCount: number;
+  escalations: number;
+  firstDispatchedAt: string | null;
+  firstOnSceneAt: string | null;
+}
+
+/** Context of a freshly reported incident. */
+export function initialIncidentContext(input: IncidentInput): IncidentContext {
+  return {
+    incidentType: input.incidentType,
+    priority: input.priority,
+    agencyId: input.agencyId,
+    districtId: input.districtId,
+    location: { lat: input.location.lat, lon: input.location.lon },
+    address: input.address,
+    description: input.description,
+    pendingTargetMs: input.pendingTargetMs,
+    createdAt: input.at,
+    units: {},
+    alerts: [],
+    mergedInto: null,
+    holdReason: null,
+    disposition: null,
+    closedAt: null,
+    noteCount: 0,
+    escalations: 0,
+    firstDispatchedAt: null,
+    firstOnSceneAt: null,
+  };
+}
+
+/** Fields an `UPDATE` may change. */
+export type IncidentUpdate = Partial<Pick<IncidentContext, 'location' | 'address' | 'description' | 'districtId'>>;
+
+/** Events an incident accepts; every one is stamped with `at` by the server. */
+export type IncidentEvent = Stamped &
+  (
+    | { type: 'TRIAGE'; priority?: IncidentPriority; incidentType?: string }
+    | { type: 'PEND' }
+    | { type: 'DISPATCH'; unitIds: string[]; ackTimeoutMs: number }
+    | { type: 'UNIT_ACKNOWLEDGED'; unitId: string }
+    | { type: 'UNIT_STATUS'; unitId: string; status: UnitProgress }
+    | { type: 'ACK_TIMEOUT'; unitId: string }
+    | { type: 'UNIT_RELEASED'; unitId: string; reason: string }
+    | { type: 'UNDER_CONTROL' }
+    | { type: 'HOLD'; reason: string }
+    | { type: 'RESUME' }
+    | { type: 'PRIORITY'; priority: IncidentPriority; pendingTargetMs: number; reason: string }
+    | ({ type: 'UPDATE' } & IncidentUpdate)
+    | { type: 'NOTE'; text: string }
+    | { type: 'ALERT_ACK'; alertId: string; by: string }
+    | { type: 'CLOSE'; disposition: string }
+    | { type: 'CANCEL'; reason: string }
+    | { type: 'REOPEN'; reason: string }
+    | { type: 'MERGE'; intoIncidentId: string }
+  );
+
+/**
+ * Type of the event XState generates for the pending timer (`after: { pendingTarget }`
+ * in state `pending` of machine `incident`). It embeds the machine id and state name.
+ */
+export const PENDING_TIMER_EVENT = 'xstate.after.pendingTarget.incident.pending';
+
+/** Id of the delayed `ACK_TIMEOUT` raise for one unit (cancelled by that id). */
+export function ackTimerId(unitId: string): string {
+  return `ack:${unitId}`;
+}
+
+/** Ids of the units assigned to the incident. */
+export function assignedUnitIds(ctx: Pick<IncidentContext, 'units'>): string[] {
+  return Object.keys(ctx.units);
+}
+
+/** Units whose acknowledgement timer may still be armed. */
+export function pendingAckTimers(ctx: Pick<IncidentContext, 'units'>): string[] {
+  return Object.entries(ctx.units)
+    .filter(([, unit]) => unit.acknowledgedAt === null)
+    .map(([unitId]) => unitId);
+}
+
+/** True for a valid priority (1 to 4). */
+export function isPriority(value: unknown): value is IncidentPriority {
+  return value === 1 || value === 2 || value === 3 || value === 4;
+}
+
+/** True for a status a unit may report with `UNIT_STATUS`. */
+export function isUnitProgress(value: unknown): value is UnitProgress {
+  return value === 'en_route' || value === 'on_scene' || value === 'transporting' || value === 'at_destination';
+}
+
+/** The next alert of the incident; its id numbers all alerts so far. */
+export function alertFor(
+  ctx: Pick<IncidentContext, 'alerts'>,
+  kind: IncidentAlert['kind'],
+  unitId: string | null,
+  raisedAt: string,
+): IncidentAlert {
+  const id = `${kind}-${ctx.alerts.length + 1}`;
+  return { id, kind, unitId, raisedAt, acknowledgedAt: null, acknowledgedBy: null };
+}
+
+/** The fields of an `UPDATE` that are given and differ from the context. */
+export function updateChanges(ctx: IncidentContext, update: IncidentUpdate): IncidentUpdate {
+  const changes: IncidentUpdate = {};
+  const loc = update.location;
+  if (loc && Number.isFinite(loc.lat) && Number.isFinite(loc.lon)) {
+    if (loc.lat !== ctx.location.lat || loc.lon !== ctx.location.lon) changes.location = { lat: loc.lat, lon: loc.lon };
+  }
+  if (update.address !== undefined && update.address !== ctx.address) changes.address = update.address;
+  if (hasText(update.description) && update.description !== ctx.description) changes.description = update.description;
+  if (update.districtId !== undefined && update.districtId !== ctx.districtId) changes.districtId = update.districtId;
+  return changes;
+}
