@@ -6,6 +6,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/tests/bench/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: ['/node_modules/(?!(@xstate/graph)/)'],
+  globalSetup: '<rootDir>/tests/support/global-setup.ts',
   maxWorkers: 2,
   testTimeout: 30000,
 };

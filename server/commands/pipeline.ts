@@ -155,6 +155,7 @@ export class CommandPipeline {
       return found;
     };
     const plan = await planner({ actor, at, load, tryLoad });
+    for (const step of plan.steps) if (!('create' in step)) await tryLoad(step.type, step.id);
     const writes = this.applySteps(plan, cache, at, actor, commandId);
     if (writes.events.length === 0 && !plan.consumeTimer) {
       throw new RejectedByStateMachine(`${commandType} changed nothing`);

@@ -1,0 +1,49 @@
+/**
+ * Test environments. The suite runs against whatever the environment names: with
+ * DATABASE_URL / REDIS_URL set, the real PostgreSQL and Redis; without, embedded PGlite and
+ * the in-process bus. Each test app gets its own schema (PostgreSQL), data directory (PGlite)
+ * and Redis prefix, so suites run in parallel without seeing each other.
+ */
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from '../../config/env';
+
+/** Real servers used by tests that always need them (two nodes sharing state, contract suites). */
+export const REAL_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REAL_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** A PGlite data directory already migrated once per test run (made by tests/support/global-setup.ts). */
+export const PGLITE_TEMPLATE = join(tmpdir(), 'beacon-pglite-template');
+
+export function freshDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-test-'));
+  if (existsSync(join(PGLITE_TEMPLATE, 'pglite'))) cpSync(join(PGLITE_TEMPLATE, 'pglite'), join(dir, 'pglite'), { recursive: true });
+  return dir;
+}
+
+export type Backend = 'configured' | 'postgres' | 'pglite';
+
+/** Configuration of a test server on a free port. `configured` follows the environment. */
+export function testConfig(backend: Backend = 'configured', overrides: Record<string, string> = {}): Config {
+  const usePostgres = backend === 'postgres' || (backend === 'configured' && !!process.env.DATABASE_URL);
+  const useRedis = backend === 'postgres' || (backend === 'configured' && !!process.env.REDIS_URL);
+  return loadConfig({
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: usePostgres ? REAL_DATABASE_URL : undefined,
+    DATABASE_SCHEMA: usePostgres ? uniqueName('t') : 'public',
+    REDIS_URL: useRedis ? REAL_REDIS_URL : undefined,
+    REDIS_PREFIX: uniqueName('beacon-test'),
+    DATA_DIR: freshDataDir(),
+    AUTH_SECRET: 'test-secret-test-secret-test-secret-0123',
+    WORKER_POLL_MS: '50',
+    AVL_FLUSH_MS: '20',
+    ...overrides,
+  });
+}
