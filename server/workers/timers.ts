@@ -4,6 +4,7 @@
  * consumed in the same transaction, so any number of nodes may run this: one wins, the others
  * see a duplicate.
  */
+import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import type { Sql } from '../store/db';
@@ -30,7 +31,8 @@ export class TimerWorker {
       SELECT stream_type, stream_id, send_id, event, due_at FROM timers WHERE due_at <= ${now} ORDER BY due_at LIMIT ${limit}`;
     let fired = 0;
     for (const t of due) {
-      const commandId = `timer-${t.stream_type}-${t.stream_id}-${t.send_id}-${t.due_at.getTime()}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+      // One command id per (timer, due time): re-armed timers fire again, a second node's try is a duplicate.
+      const commandId = `timer-${createHash('sha256').update(`${t.stream_type}\n${t.stream_id}\n${t.send_id}\n${t.due_at.getTime()}`).digest('hex').slice(0, 40)}`;
       try {
         await this.pipeline.execute(SYSTEM_ACTOR, commandId, 'timer.fire', async () => ({
           steps: [{ type: t.stream_type, id: t.stream_id, event: t.event }],

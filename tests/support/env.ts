@@ -19,11 +19,10 @@ export function uniqueName(prefix: string): string {
 }
 
 /** A PGlite data directory already migrated once per test run (made by tests/support/global-setup.ts). */
-export const PGLITE_TEMPLATE = join(tmpdir(), 'beacon-pglite-template');
-
 export function freshDataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-test-'));
-  if (existsSync(join(PGLITE_TEMPLATE, 'pglite'))) cpSync(join(PGLITE_TEMPLATE, 'pglite'), join(dir, 'pglite'), { recursive: true });
+  const template = process.env.BEACON_PGLITE_TEMPLATE;
+  if (template && existsSync(join(template, 'pglite'))) cpSync(join(template, 'pglite'), join(dir, 'pglite'), { recursive: true });
   return dir;
 }
 

@@ -1,12 +1,17 @@
-/** Makes the migrated PGlite template once per run, so each test's database opens in < 1 s. */
-import { rmSync } from 'node:fs';
+/**
+ * Makes a migrated PGlite data directory once per run (workers copy it, so each test's
+ * database opens in < 1 s instead of ~4 s). Its path reaches the workers through the env.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openDatabase } from '../../server/store/db';
 import { migrate } from '../../server/store/migrate';
-import { PGLITE_TEMPLATE } from './env';
 
 export default async function globalSetup(): Promise<void> {
-  rmSync(PGLITE_TEMPLATE, { recursive: true, force: true });
-  const db = await openDatabase({ dataDir: PGLITE_TEMPLATE });
+  const template = mkdtempSync(join(tmpdir(), 'beacon-pglite-template-'));
+  const db = await openDatabase({ dataDir: template });
   await migrate(db.sql);
   await db.close();
+  process.env.BEACON_PGLITE_TEMPLATE = template;
 }

@@ -1,0 +1,64 @@
+/**
+ * Reconnects without silent gaps: a console offline for 10 s gets exactly the events it
+ * missed, in order; one that missed too much gets a fresh snapshot instead.
+ */
+import { LIMITS, type ServerFrame } from '../../server/protocol';
+import { startTestServer, type TestServer } from '../support/app';
+import { TestClient } from '../support/ws-client';
+
+let server: TestServer;
+let dispatcher: TestClient;
+beforeAll(async () => {
+  server = await startTestServer();
+  dispatcher = await TestClient.connect(server.port, server.token('dispatcher.police'));
+});
+afterAll(async () => {
+  await dispatcher?.close();
+  await server?.stop();
+});
+
+const create = (description: string) => dispatcher.ok({ type: 'incident.create', incidentType: 'theft', priority: 3, location: { lat: 30.25, lon: 120.15 }, description });
+
+test('a console offline for 10 s receives exactly what it missed, then live events', async () => {
+  const consoleA = await TestClient.connect(server.port, server.token('supervisor.police'));
+  await consoleA.subscribe('queue:police');
+  await create('before the outage');
+  await consoleA.next((f) => f.type === 'feed.event' && f.event.view.description === 'before the outage' && f.event.type === 'incident.pending', 5000, 0);
+  const lastSeq = consoleA.feedFrames('queue:police').at(-1)!.seq;
+  await consoleA.close();
+
+  const started = Date.now();
+  const missedIds: string[] = [];
+  while (Date.now() - started < 10_000) {
+    missedIds.push((await create(`during the outage ${missedIds.length}`)).createdId!);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+
+  const back = await TestClient.connect(server.port, server.token('supervisor.police'));
+  const subscribed = (await back.subscribe('queue:police', lastSeq)) as Extract<ServerFrame, { type: 'subscribed' }>;
+  expect(subscribed).toMatchObject({ mode: 'resume', seq: lastSeq + missedIds.length * 3 });
+  await back.next(() => back.feedFrames('queue:police').length >= missedIds.length * 3, 5000, 0);
+  const frames = back.feedFrames('queue:police');
+  expect(frames.map((f) => f.seq)).toEqual(missedIds.flatMap((_, i) => [0, 1, 2].map((k) => lastSeq + 1 + i * 3 + k)));
+  const streams = frames.map((f) => (f.type === 'feed.event' ? f.event.streamId : null));
+  expect([...new Set(streams)]).toEqual(missedIds);
+  expect(back.frames.some((f) => f.type === 'feed.snapshot')).toBe(false);
+
+  const live = await create('after the outage');
+  await back.next((f) => f.type === 'feed.event' && f.event.streamId === live.createdId && f.event.type === 'incident.pending', 5000, 0);
+  const all = back.feedFrames('queue:police').map((f) => f.seq);
+  expect(all).toEqual(all.map((_, i) => lastSeq + 1 + i));
+  await back.close();
+}, 30_000);
+
+test('a console that missed more than the resume window gets a fresh snapshot', async () => {
+  const [{ seq: before }] = await server.app.db.sql`SELECT seq::int AS seq FROM feeds WHERE id = 'queue:police'`;
+  const needed = Math.ceil(LIMITS.maxResumeEvents / 3) + 1;
+  for (let i = 0; i < needed; i++) await create(`burst ${i}`);
+  const back = await TestClient.connect(server.port, server.token('supervisor.police'));
+  const subscribed = await back.subscribe('queue:police', before);
+  expect(subscribed).toMatchObject({ mode: 'snapshot', seq: before + needed * 3 });
+  const snapshot = (await back.next((f) => f.type === 'feed.snapshot', 5000, 0)) as Extract<ServerFrame, { type: 'feed.snapshot' }>;
+  expect(snapshot.items.filter((i) => String(i.description).startsWith('burst '))).toHaveLength(needed);
+  await back.close();
+}, 60_000);
