@@ -52,7 +52,8 @@ test('a console offline for 10 s receives exactly what it missed, then live even
 }, 30_000);
 
 test('a console that missed more than the resume window gets a fresh snapshot', async () => {
-  const [{ seq: before }] = await server.app.db.sql`SELECT seq::int AS seq FROM feeds WHERE id = 'queue:police'`;
+  const rows = await server.app.db.sql<{ seq: number }[]>`SELECT seq::int AS seq FROM feeds WHERE id = 'queue:police'`;
+  const before = rows[0]!.seq;
   const needed = Math.ceil(LIMITS.maxResumeEvents / 3) + 1;
   for (let i = 0; i < needed; i++) await create(`burst ${i}`);
   const back = await TestClient.connect(server.port, server.token('supervisor.police'));
