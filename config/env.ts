@@ -18,7 +18,7 @@ export const envSchema = z.object({
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier').default('public'),
   /** Redis URL. Unset: in-process bus and in-memory geo index (single process only). */
   REDIS_URL: z.string().url().optional(),
-  /** Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis. */
+  /** Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis. Default `beacon`. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('beacon'),
   /** Directory of the embedded database and other local state. Default ./data. */
   DATA_DIR: z.string().min(1).default('./data'),

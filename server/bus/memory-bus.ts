@@ -9,9 +9,10 @@ export class MemoryBus implements Bus {
 
   async publish(channel: BusChannel, message: BusMessage): Promise<void> {
     // Delivered on a later tick, like a network bus, so publishers never re-enter listeners.
-    const handlers = [...(this.handlers.get(channel) ?? [])];
+    const handlers = this.handlers.get(channel);
+    if (!handlers) return;
     queueMicrotask(() => {
-      for (const h of handlers) safeCall(h, message, this.onError);
+      for (const h of [...handlers]) safeCall(h, message, this.onError);
     });
   }
 

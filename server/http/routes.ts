@@ -22,10 +22,10 @@ interface Route { method: string; pattern: RegExp; name: string; handler: Handle
 
 export function createHttpHandler(services: Services, log: Logger) {
   const { read } = services;
-  const int = (v: string | null, name: string, def: number, max: number) => {
+  const int = (v: string | null, name: string, def: number, max: number, min = 0) => {
     if (v === null) return def;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0 || n > max) throw new ValidationError(`${name} must be an integer 0..${max}`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new ValidationError(`${name} must be an integer ${min}..${max}`);
     return n;
   };
   const routes: Route[] = [
@@ -41,7 +41,7 @@ export function createHttpHandler(services: Services, log: Logger) {
     { method: 'GET', pattern: /^\/api\/v1\/incidents\/([^/]+)$/, name: 'incident', handler: async ({ params, actor }) =>
       read.incident(actor(), params[0]!) },
     { method: 'GET', pattern: /^\/api\/v1\/incidents\/([^/]+)\/recommendations$/, name: 'recommend', handler: async ({ params, url, actor }) =>
-      read.recommend(actor(), params[0]!, int(url.searchParams.get('limit'), 'limit', 3, LIMITS.maxRecommendations)) },
+      read.recommend(actor(), params[0]!, int(url.searchParams.get('limit'), 'limit', 3, LIMITS.maxRecommendations, 1)) },
     { method: 'GET', pattern: /^\/api\/v1\/units$/, name: 'units', handler: async ({ url, actor }) =>
       read.units(actor(), url.searchParams.get('districtId') ?? undefined) },
     { method: 'GET', pattern: /^\/api\/v1\/units\/([^/]+)$/, name: 'unit', handler: async ({ params, actor }) => read.unit(actor(), params[0]!) },

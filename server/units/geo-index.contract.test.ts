@@ -85,6 +85,17 @@ function geoIndexContract(name: string, make: () => Promise<Harness>): void {
       expect(ids(await geo.nearest('patrol', SCENE, 10))).toEqual(['P-102']);
     });
 
+    test('a unit dispatched while its position report is in flight is not offered again', async () => {
+      await place('P-101', north(1));
+      await geo.setEligible('P-101', PATROL);
+      // The bus says "P-101 dispatched" while P-101's AVL report is being indexed.
+      await Promise.all([geo.setEligible('P-101', null), place('P-101', north(0.8))]);
+      expect((await geo.position('P-101'))!.lat).toBeCloseTo(north(0.8).lat, 4);
+      // BUG (server/units/redis-geo-index.ts): update() reads the eligible hash, then adds the unit to
+      // `cap:*` in a later MULTI, after setEligible(null) has already removed it.
+      expect({ offeredAfterDispatch: ids(await geo.nearest('patrol', SCENE, 10)) }).toEqual({ offeredAfterDispatch: [] });
+    });
+
     test('a unit whose capabilities change is offered only under the new ones', async () => {
       await place('A-31', north(1));
       await geo.setEligible('A-31', ['als', 'bls', 'transport']);

@@ -49,20 +49,13 @@ export async function recommendUnits(city: CityModel, geo: GeoIndex, travel: Tra
   const taken = new Set<string>();
   const requirements: Recommendation['requirements'] = [];
   for (const req of input.requirements) {
-    const want = req.count + input.limit;
-    const ranked = await rankedCandidates(city, geo, travel, req.capability, input, want);
-    const picked: Candidate[] = [];
-    for (const c of ranked) {
-      if (picked.length >= want) break;
-      picked.push(c);
-    }
-    const fresh = picked.filter((c) => !taken.has(c.unitId)).slice(0, req.count);
-    fresh.forEach((c) => taken.add(c.unitId));
-    requirements.push({
-      capability: req.capability, count: req.count,
-      units: picked.filter((c) => !taken.has(c.unitId) || fresh.includes(c)).slice(0, Math.max(req.count, input.limit)),
-      shortBy: req.count - fresh.length,
-    });
+    const listed = Math.max(req.count, input.limit);
+    // Ask for enough that, once units taken by earlier requirements are dropped, the top is exact.
+    const ranked = (await rankedCandidates(city, geo, travel, req.capability, input, listed + taken.size))
+      .filter((c) => !taken.has(c.unitId));
+    const picked = ranked.slice(0, req.count);
+    picked.forEach((c) => taken.add(c.unitId));
+    requirements.push({ capability: req.capability, count: req.count, units: ranked.slice(0, listed), shortBy: req.count - picked.length });
   }
   return { incidentId: input.incidentId, requirements, recommended: [...taken] };
 }

@@ -8,6 +8,36 @@ import type { GeoHit, GeoIndex } from './geo-index';
 
 type RedisClient = ReturnType<typeof createClient>;
 
+const SPLIT_CAPS = `
+local function caps(csv)
+  local out = {}
+  if csv then for c in string.gmatch(csv, '[^,]+') do out[#out + 1] = c end end
+  return out
+end`;
+
+/** KEYS: all, eligible. ARGV: cap key prefix, then unitId, lon, lat triples. */
+const UPDATE_SCRIPT = `${SPLIT_CAPS}
+for i = 2, #ARGV, 3 do
+  local id, lon, lat = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  redis.call('GEOADD', KEYS[1], lon, lat, id)
+  for _, c in ipairs(caps(redis.call('HGET', KEYS[2], id) or nil)) do
+    redis.call('GEOADD', ARGV[1] .. c, lon, lat, id)
+  end
+end
+return 0`;
+
+/** KEYS: all, eligible. ARGV: cap key prefix, unitId, comma-separated capabilities or ''. */
+const ELIGIBLE_SCRIPT = `${SPLIT_CAPS}
+local id, wanted = ARGV[2], ARGV[3]
+for _, c in ipairs(caps(redis.call('HGET', KEYS[2], id) or nil)) do redis.call('ZREM', ARGV[1] .. c, id) end
+if wanted == '' then redis.call('HDEL', KEYS[2], id) return 0 end
+redis.call('HSET', KEYS[2], id, wanted)
+local pos = redis.call('GEOPOS', KEYS[1], id)[1]
+if pos then
+  for _, c in ipairs(caps(wanted)) do redis.call('GEOADD', ARGV[1] .. c, pos[1], pos[2], id) end
+end
+return 0`;
+
 export class RedisGeoIndex implements GeoIndex {
   constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
 
@@ -15,39 +45,23 @@ export class RedisGeoIndex implements GeoIndex {
     return `${this.prefix}:geo:${part}`;
   }
 
+  /**
+   * Both writes run as Lua scripts, so a position report and an eligibility change of the same
+   * unit never interleave (a dispatched unit must not reappear under its capabilities).
+   * The scripts derive capability keys from the prefix: one Redis, not a cluster.
+   */
   async update(positions: { unitId: string; lat: number; lon: number }[]): Promise<void> {
     if (positions.length === 0) return;
     const latest = new Map(positions.map((p) => [p.unitId, p]));
-    const ids = [...latest.keys()];
-    const caps = await this.redis.hmGet(this.key('eligible'), ids);
-    const multi = this.redis.multi();
-    multi.geoAdd(this.key('all'), [...latest.values()].map((p) => ({ member: p.unitId, longitude: p.lon, latitude: p.lat })));
-    ids.forEach((id, i) => {
-      const p = latest.get(id)!;
-      for (const cap of caps[i] ? String(caps[i]).split(',') : []) {
-        multi.geoAdd(this.key(`cap:${cap}`), { member: id, longitude: p.lon, latitude: p.lat });
-      }
-    });
-    await multi.exec();
+    const args = [...latest.values()].flatMap((p) => [p.unitId, String(p.lon), String(p.lat)]);
+    await this.redis.eval(UPDATE_SCRIPT, { keys: [this.key('all'), this.key('eligible')], arguments: [this.key('cap:'), ...args] });
   }
 
   async setEligible(unitId: string, capabilities: string[] | null): Promise<void> {
-    const previous = await this.redis.hGet(this.key('eligible'), unitId);
-    const multi = this.redis.multi();
-    for (const cap of previous ? previous.split(',') : []) multi.zRem(this.key(`cap:${cap}`), unitId);
-    if (!capabilities || capabilities.length === 0) {
-      multi.hDel(this.key('eligible'), unitId);
-      await multi.exec();
-      return;
-    }
-    multi.hSet(this.key('eligible'), unitId, capabilities.join(','));
-    await multi.exec();
-    const pos = await this.position(unitId);
-    if (pos) {
-      const add = this.redis.multi();
-      for (const cap of capabilities) add.geoAdd(this.key(`cap:${cap}`), { member: unitId, longitude: pos.lon, latitude: pos.lat });
-      await add.exec();
-    }
+    await this.redis.eval(ELIGIBLE_SCRIPT, {
+      keys: [this.key('all'), this.key('eligible')],
+      arguments: [this.key('cap:'), unitId, capabilities && capabilities.length > 0 ? capabilities.join(',') : ''],
+    });
   }
 
   private async search(capability: string, at: { lat: number; lon: number }, by: { radius: number } | { count: number }): Promise<GeoHit[]> {
