@@ -233,7 +233,9 @@ export const incidentMachine = setup({
 }).createMachine({
   id: 'incident',
   initial: 'new',
-  context: ({ input }) => initialIncidentContext(input),
+  // Pure transition() builds a throwaway actor without input: an empty context, not a throw
+  // (a thrown TypeError per call measured ~6 % of the server's CPU).
+  context: ({ input }) => (input ? initialIncidentContext(input) : ({} as IncidentContext)),
   states: {
     new: {
       on: {

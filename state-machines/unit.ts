@@ -139,7 +139,7 @@ export const unitMachine = setup({
   context: ({ input }) => ({
     incidentId: null,
     emergency: false,
-    since: input.at,
+    since: input?.at ?? '', // no input in pure transition()'s throwaway actor
     outOfServiceReason: null,
     lastReason: null,
   }),

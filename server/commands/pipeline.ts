@@ -108,24 +108,31 @@ export class CommandPipeline {
     };
   }
 
-  /** Runs one command to an acknowledgement (durable) or a thrown, client-safe error. */
+  /**
+   * Runs one command to an acknowledgement (durable) or a thrown, client-safe error. A command
+   * id seen before answers with the stored result: found by the unique key on commit, or, when
+   * the re-run is refused (the first run already changed the state), looked up then.
+   */
   async execute(actor: Actor, commandId: string, commandType: string, planner: Planner): Promise<CommandResult> {
     const started = performance.now();
     let outcome = 'error';
     try {
-      const stored = await this.storedResult(commandId);
-      if (stored) {
-        outcome = 'duplicate';
-        return stored;
-      }
       for (let attempt = 1; ; attempt++) {
         try {
           const result = await this.attempt(actor, commandId, commandType, planner);
           outcome = result.duplicate ? 'duplicate' : 'applied';
           return result;
         } catch (err) {
-          if (!(err instanceof VersionConflict) || attempt >= MAX_ATTEMPTS) throw err;
-          this.metrics.countRetry();
+          if (err instanceof VersionConflict && attempt < MAX_ATTEMPTS) {
+            this.metrics.countRetry();
+            continue;
+          }
+          const stored = await this.storedResult(commandId);
+          if (stored) {
+            outcome = 'duplicate';
+            return stored;
+          }
+          throw err;
         }
       }
     } catch (err) {
@@ -197,7 +204,8 @@ export class CommandPipeline {
       let actions: { type: string; params?: unknown }[];
       let machineEvent: MachineEvent;
       if ('create' in step) {
-        if (current) throw new RejectedByStateMachine(`${step.type} ${step.id} already exists`);
+        // A clash of a generated id: re-plan (a fresh id); a clash of a given id ends as a refusal.
+        if (current) throw loaded ? new RejectedByStateMachine(`${step.type} ${step.id} already exists`) : new VersionConflict(`${step.type} ${step.id} created twice`);
         machineEvent = { type: 'CREATE', ...step.create };
         [next, actions] = initialTransition(kind.machine, { ...step.create, at: iso }) as [AnyMachineSnapshot, never[]];
         current = { type: step.type, id: step.id, expectedVersion: 0, version: 0, snapshot: next, lastHash: GENESIS_HASH, isNew: true, view: {}, state: '' };

@@ -12,10 +12,20 @@ import type { Loaded, Plan, PlanContext, Planner, Step } from '../commands/pipel
 import type { IncidentView } from './kind';
 import type { UnitView } from '../units/kind';
 
-/** Incident ids people can read out on the radio: INC-<yymmdd>-<6 chars>. */
+const ID_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ'; // no 0/O or 1/I to misread on the radio
+
+/**
+ * Incident ids people can read out on the radio: INC-<yymmdd>-<8 chars> (40 random bits a day).
+ * A clash is still possible; the pipeline then re-plans the create with a fresh id.
+ */
 export function newIncidentId(at: Date): string {
   const day = at.toISOString().slice(2, 10).replaceAll('-', '');
-  return `INC-${day}-${randomBytes(4).toString('hex').slice(0, 6).toUpperCase()}`;
+  const bytes = randomBytes(5);
+  let bits = 0n;
+  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
+  let code = '';
+  for (let i = 0; i < 8; i++) code += ID_ALPHABET[Number((bits >> BigInt(5 * i)) & 31n)];
+  return `INC-${day}-${code}`;
 }
 
 function incidentOf(loaded: Loaded): IncidentView {
