@@ -66,7 +66,7 @@ describe('an unconfigured server starts with the documented defaults', () => {
   test('the remaining defaults match their documentation', () => {
     expect(config).toMatchObject({
       TOKEN_TTL_SEC: 12 * 3600, DEMO_PASSWORD: 'beacon', SEED_DEMO: true, SIMULATOR: false, LOG_LEVEL: 'info',
-      DATABASE_POOL: 10, WORKER_POLL_MS: 250, AVL_FLUSH_MS: 1000, AVL_FLUSH_ROWS: 500,
+      DATABASE_POOL: 10, WORKER_POLL_MS: 250, AVL_FLUSH_MS: 200, AVL_FLUSH_ROWS: 500,
     });
     expect(config.NODE_ID).toMatch(/^node-[0-9a-f]{8}$/);
   });

@@ -69,11 +69,15 @@ export interface IncidentInput {
   description: string;
   /** How long the incident may wait unassigned before it escalates. */
   pendingTargetMs: number;
+  /** Type and priority were confirmed at intake: start waiting for units (pending) at once. */
+  triaged?: boolean;
 }
 
 /** What an incident machine remembers. */
-export interface IncidentContext extends Omit<IncidentInput, 'at'> {
+export interface IncidentContext extends Omit<IncidentInput, 'at' | 'triaged'> {
   createdAt: string;
+  /** Created already triaged (see `IncidentInput.triaged`). */
+  intakeComplete: boolean;
   units: Record<string, Assignment>;
   alerts: IncidentAlert[];
   mergedInto: string | null;
@@ -97,6 +101,7 @@ export function initialIncidentContext(input: IncidentInput): IncidentContext {
     address: input.address,
     description: input.description,
     pendingTargetMs: input.pendingTargetMs,
+    intakeComplete: input.triaged ?? false,
     createdAt: input.at,
     units: {},
     alerts: [],

@@ -2,6 +2,7 @@
  * Incident lifecycle machine: one emergency from first call to closure.
  *
  * ```
+ *  new ── (created with type and priority: always) ──► pending
  *           TRIAGE             PEND                      HOLD (triaged | pending)
  *   new ───────────► triaged ───────────► pending ─────────────────────► on_hold
  *    │ └────────── PEND ────────────────►  ▲  ↺ after pendingTarget:        │
@@ -238,6 +239,8 @@ export const incidentMachine = setup({
   context: ({ input }) => (input ? initialIncidentContext(input) : ({} as IncidentContext)),
   states: {
     new: {
+      // An incident reported with type and priority skips the separate triage step.
+      always: { guard: ({ context }) => context.intakeComplete, target: 'pending' },
       on: {
         TRIAGE: { target: 'triaged', actions: 'triage' },
         PEND: 'pending',

@@ -11,7 +11,7 @@ import type { Bus } from '../bus/bus';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import type { Actor, CommandResult, FeedEvent } from '../protocol';
-import { NotFound, RejectedByStateMachine } from '../errors';
+import { Conflict, NotFound, RejectedByStateMachine } from '../errors';
 import type { Sql } from '../store/db';
 import { GENESIS_HASH, eventHash } from '../audit/hash';
 import { type AggregateKind, type AggregateType, stateName } from './aggregate-kind';
@@ -127,7 +127,7 @@ export class CommandPipeline {
             this.metrics.countRetry();
             continue;
           }
-          const stored = await this.storedResult(commandId);
+          const stored = await this.storedResult(commandId, actor);
           if (stored) {
             outcome = 'duplicate';
             return stored;
@@ -143,9 +143,12 @@ export class CommandPipeline {
     }
   }
 
-  private async storedResult(commandId: string): Promise<CommandResult | null> {
-    const rows = await this.sql<{ result: CommandResult }[]>`SELECT result FROM commands WHERE id = ${commandId}`;
-    return rows[0] ? { ...rows[0].result, duplicate: true } : null;
+  private async storedResult(commandId: string, actor: Actor): Promise<CommandResult | null> {
+    const rows = await this.sql<{ result: CommandResult; actor_id: string }[]>`SELECT result, actor_id FROM commands WHERE id = ${commandId}`;
+    const row = rows[0];
+    if (!row) return null;
+    if (row.actor_id !== actor.id) throw new Conflict(`command id ${commandId} was used by another actor; choose a new one`);
+    return { ...row.result, duplicate: true };
   }
 
   private async attempt(actor: Actor, commandId: string, commandType: string, planner: Planner): Promise<CommandResult> {
@@ -178,7 +181,7 @@ export class CommandPipeline {
       timers: writes.timers, effects: plan.effects ?? [], consumeTimer: plan.consumeTimer,
     });
     if (committed === 'duplicate') {
-      const stored = await this.storedResult(commandId);
+      const stored = await this.storedResult(commandId, actor);
       if (!stored) throw new VersionConflict('command id raced');
       return stored;
     }

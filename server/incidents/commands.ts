@@ -84,17 +84,11 @@ export function incidentPlanner(city: CityModel, cmd: IncidentCommands): Planner
         const input = {
           incidentType: type.id, priority: cmd.priority, agencyId: agency.id, districtId, location: cmd.location,
           address: cmd.address ?? null, description: cmd.description, pendingTargetMs: plan.dispatchTargetSec * 1000,
+          // Type and priority are known at creation: the incident starts pending, waiting for
+          // units with its dispatch-target timer running.
+          triaged: true,
         };
-        // Type and priority are known at creation, so the incident is triaged and waits for
-        // units with its dispatch-target timer running.
-        return {
-          createdId: id,
-          steps: [
-            { type: 'incident', id, create: input },
-            { type: 'incident', id, event: { type: 'TRIAGE' } },
-            { type: 'incident', id, event: { type: 'PEND' } },
-          ],
-        };
+        return { createdId: id, steps: [{ type: 'incident', id, create: input }] };
       }
       case 'incident.dispatch':
         return dispatch(city, ctx, cmd);

@@ -128,14 +128,26 @@ export class ReadModel {
     }
   }
 
+  /**
+   * The geo index learns of dispatches from the bus, a moment after commit; the units it offers
+   * are checked against their stored status so a just-dispatched unit is never recommended.
+   */
   async recommend(actor: Actor, incidentId: string, limit: number) {
     const incident = await this.incident(actor, incidentId);
     const plan = this.city.plan(incident.incidentType, incident.priority);
     if (!plan) throw new ValidationError(`incident type ${incident.incidentType} has no response plan`);
-    return recommendUnits(this.city, this.geo, this.travel, {
-      incidentId, location: incident.location, agencyId: incident.agencyId, requirements: plan.requirements,
-      exclude: new Set(Object.keys(incident.units)), limit,
-    });
+    const exclude = new Set(Object.keys(incident.units));
+    for (let round = 0; ; round++) {
+      const rec = await recommendUnits(this.city, this.geo, this.travel, {
+        incidentId, location: incident.location, agencyId: incident.agencyId, requirements: plan.requirements, exclude, limit,
+      });
+      const offered = [...new Set(rec.requirements.flatMap((r) => r.units.map((u) => u.unitId)))];
+      if (offered.length === 0 || round === 3) return rec;
+      const busy = await this.sql<{ id: string }[]>`SELECT id FROM aggregates
+        WHERE type = 'unit' AND id IN ${this.sql(offered)} AND state NOT IN ('available', 'returning')`;
+      if (busy.length === 0) return rec;
+      busy.forEach((b) => exclude.add(b.id));
+    }
   }
 }
 

@@ -26,12 +26,12 @@ test('the verifier passes an honest history and names the first row altered behi
   await server.app.db.sql`UPDATE events SET payload = jsonb_set(payload, '{text}', '"suspect wore a blue jacket"') WHERE id = ${victim!.id}`;
   const report = (await auditor.query({ type: 'audit.verify' })) as { ok: boolean; firstBroken: Record<string, unknown> };
   expect(report.ok).toBe(false);
-  expect(report.firstBroken).toMatchObject({ eventId: victim!.id, streamId: createdId, version: 4, reason: expect.stringContaining('altered') });
+  expect(report.firstBroken).toMatchObject({ eventId: victim!.id, streamId: createdId, version: 2, reason: expect.stringContaining('altered') });
 
   await server.app.db.sql`DELETE FROM feed_entries WHERE event_id = ${victim!.id}`;
   await server.app.db.sql`DELETE FROM events WHERE id = ${victim!.id}`;
   const gap = (await auditor.query({ type: 'audit.verify' })) as { firstBroken: Record<string, unknown> };
-  expect(gap.firstBroken).toMatchObject({ streamId: createdId, version: 5, reason: expect.stringContaining('missing') });
+  expect(gap.firstBroken).toMatchObject({ streamId: createdId, version: 3, reason: expect.stringContaining('missing') });
   await dispatcher.close();
   await auditor.close();
 });

@@ -29,7 +29,7 @@ test('an event handled by server process 1 reaches a client of server process 2'
   await onNode2.subscribe('queue:police');
 
   const created = await onNode1.ok({ type: 'incident.create', incidentType: 'assault', priority: 1, location: { lat: 30.25, lon: 120.15 }, description: 'handled on node 1' });
-  const seen = await onNode2.next((f) => f.type === 'feed.event' && f.event.streamId === created.createdId && f.event.type === 'incident.pending', 5000, 0);
+  const seen = await onNode2.next((f) => f.type === 'feed.event' && f.event.streamId === created.createdId && f.event.type === 'incident.created', 5000, 0);
   expect(seen).toMatchObject({ type: 'feed.event', event: { view: { description: 'handled on node 1' } } });
 
   // A command on node 2 for the incident created on node 1; node 1's unit map sees the unit move.
