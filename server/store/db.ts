@@ -40,7 +40,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const sql = postgres(opts.url, {
       ...common,
       max: opts.pool ?? 10,
-      connection: { search_path: schema, application_name: 'beacon' },
+      connection: { search_path: schema, application_name: 'beacon', plan_cache_mode: 'force_generic_plan' },
     }) as Sql;
     return { sql, kind: 'postgres', close: () => sql.end({ timeout: 5 }) };
   }

@@ -1,0 +1,78 @@
+/**
+ * `npm run bench`: runs every benchmark in turn against loopback servers (PostgreSQL, Redis,
+ * in-process Beacon), prints progress to stderr and rewrites BENCHMARKS.md with the figures.
+ * Exits non-zero when a bench could not run or a command failed; a missed goal is reported,
+ * not an error.
+ */
+import os from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient } from 'redis';
+import { REAL_REDIS_URL } from '../support/env';
+import { runCommandsBench } from './commands';
+import { runRecommendBench } from './recommend';
+import { runFanoutBench } from './fanout';
+import { renderReport, type Machine, type Outcome } from './report';
+
+const COMMAND = 'npm run bench';
+const OUTPUT = join(__dirname, '..', '..', 'BENCHMARKS.md');
+const startedAt = performance.now();
+
+function progress(line: string): void {
+  process.stderr.write(`[bench +${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+}
+
+async function redisVersion(): Promise<string> {
+  const redis = createClient({ url: REAL_REDIS_URL });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    const info = await redis.info('server');
+    await redis.close();
+    return `Redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}`;
+  } catch (err) {
+    return `Redis unavailable (${String(err)})`;
+  }
+}
+
+async function machine(): Promise<Machine> {
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    cores: cpus.length,
+    cpu: `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}`,
+    os: `${os.type()} ${os.release()} ${os.arch()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
+    node: process.version,
+    loadAvg: os.loadavg().map((l) => l.toFixed(2)).join(' / '),
+    redis: await redisVersion(),
+  };
+}
+
+async function attempt<T>(name: string, run: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (err) {
+    progress(`${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+async function main(): Promise<number> {
+  const host = await machine();
+  progress(`${host.cpu}, node ${host.node}, load ${host.loadAvg}`);
+  const commands = await attempt('commands', () => runCommandsBench(progress));
+  const recommend = await attempt('recommend', () => runRecommendBench(progress));
+  const fanout = await attempt('fanout', () => runFanoutBench(progress));
+  writeFileSync(OUTPUT, renderReport({ command: COMMAND, machine: host, commands, recommend, fanout }));
+  progress(`wrote ${OUTPUT}`);
+  const failedCommands = commands.ok ? commands.value.rows.reduce((s, r) => s + r.failures, 0) : 0;
+  return [commands, recommend, fanout].every((o) => o.ok) && failedCommands === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    progress(`bench crashed: ${String(err)}`);
+    process.exit(1);
+  },
+);
