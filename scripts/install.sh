@@ -15,7 +15,10 @@ want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   log "node packages up to date"
 else
-  log "installing node packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm ci` refuses this lock file here: the registry mirror lacks other platforms' optional
+  # binaries (e.g. @swc/core-darwin-arm64), which npm ci insists on finding. `npm install`
+  # installs the locked versions all the same and leaves the lock file as it is.
+  log "installing node packages (npm install from package-lock.json)"
+  npm install --no-audit --no-fund --no-save --loglevel=error
   echo "$want" > "$stamp"
 fi
