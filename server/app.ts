@@ -22,9 +22,9 @@ import { RedisGeoIndex } from './units/redis-geo-index';
 import { CommandPipeline } from './commands/pipeline';
 import { handleCommand } from './commands/handle';
 import { incidentKind } from './incidents/kind';
-import { unitKind } from './units/kind';
+import { DISPATCHABLE_STATUSES, unitKind } from './units/kind';
 import { TokenIssuer } from './auth/tokens';
-import { UserDirectory } from './auth/users';
+import { SYSTEM_ACTOR, UserDirectory } from './auth/users';
 import { ReadModel } from './read/queries';
 import { LiveHub } from './live/hub';
 import { attachWebSocket } from './live/ws-server';
@@ -46,7 +46,6 @@ export interface AppOptions {
   runWorkers?: boolean;
 }
 
-const DISPATCHABLE = new Set(['available', 'returning']);
 
 export async function createApp(opts: AppOptions) {
   const { config } = opts;
@@ -94,15 +93,15 @@ export async function createApp(opts: AppOptions) {
     await bus.subscribe('events', (m) => {
       if (m.type !== 'event.committed' || m.event.streamType !== 'unit') return;
       const view = m.event.view;
-      geo.setEligible(m.event.streamId, DISPATCHABLE.has(String(view.status)) ? (view.capabilities as string[]) : null)
+      geo.setEligible(m.event.streamId, DISPATCHABLE_STATUSES.includes(String(view.status)) ? (view.capabilities as string[]) : null)
         .catch((err) => log.warn({ err }, 'geo eligibility update failed'));
     });
     if (config.SEED_DEMO) {
       const seeded = await seedUnits(db.sql, pipeline, city);
       if (seeded) log.info({ units: seeded }, 'demo city units registered');
     }
-    for (const u of await read.units({ id: 'system', username: 'system', role: 'system', agencyId: null, jurisdiction: 'city', unitId: null })) {
-      await geo.setEligible(String(u.id), DISPATCHABLE.has(String(u.status)) ? (u.capabilities as string[]) : null);
+    for (const u of await read.units(SYSTEM_ACTOR)) {
+      await geo.setEligible(String(u.id), DISPATCHABLE_STATUSES.includes(String(u.status)) ? (u.capabilities as string[]) : null);
     }
     await placeUnitsAtStations(city, geo);
     await hub.start();

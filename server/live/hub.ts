@@ -8,7 +8,6 @@ import type { Actor, BusMessage, FeedEvent, ServerFrame } from '../protocol';
 import type { Bus } from '../bus/bus';
 import type { Logger } from '../log';
 import type { ReadModel } from '../read/queries';
-import { splitFeed } from '../read/queries';
 
 /** A connected client as the hub sees it. */
 export interface LiveSession {
@@ -187,4 +186,3 @@ export class LiveHub {
   }
 }
 
-export { splitFeed };

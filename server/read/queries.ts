@@ -12,6 +12,7 @@ import type { AggregateType } from '../commands/aggregate-kind';
 import type { Sql } from '../store/db';
 import { OPEN_STATES } from '../../state-machines/incident';
 import type { IncidentView } from '../incidents/kind';
+import { DISPATCHABLE_STATUSES } from '../units/kind';
 import { verifyAuditChain } from '../audit/verify';
 import { recommendUnits, type TravelTimeModel } from '../units/recommend';
 import type { GeoIndex } from '../units/geo-index';
@@ -144,7 +145,7 @@ export class ReadModel {
       const offered = [...new Set(rec.requirements.flatMap((r) => r.units.map((u) => u.unitId)))];
       if (offered.length === 0 || round === 3) return rec;
       const busy = await this.sql<{ id: string }[]>`SELECT id FROM aggregates
-        WHERE type = 'unit' AND id IN ${this.sql(offered)} AND state NOT IN ('available', 'returning')`;
+        WHERE type = 'unit' AND id IN ${this.sql(offered)} AND state NOT IN ${this.sql(DISPATCHABLE_STATUSES as string[])}`;
       if (busy.length === 0) return rec;
       busy.forEach((b) => exclude.add(b.id));
     }

@@ -22,6 +22,9 @@ const EVENT_NAMES: Record<string, string> = {
   EMERGENCY_CLEAR: 'unit.emergency.cleared',
 };
 
+/** Statuses in which a unit may be dispatched (and so recommended). */
+export const DISPATCHABLE_STATUSES: readonly string[] = ['available', 'returning'];
+
 export interface UnitView extends UnitContext {
   id: string;
   version: number;

@@ -4,7 +4,6 @@
  * unit at once, bad reports are refused whole and leave no trace, and a unit reported next to
  * a new incident is the one recommended for it.
  */
-import { createClient } from 'redis';
 import { startTestServer, type TestServer } from '../support/app';
 import { TestClient } from '../support/ws-client';
 import type { ServerFrame } from '../../server/protocol';
@@ -27,14 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await mapDesk?.close();
   await server?.stop();
-  // The test server leaves its Redis geo keys behind; remove this server's (and only its) keys.
-  if (server?.app.config.REDIS_URL) {
-    const redis = createClient({ url: server.app.config.REDIS_URL });
-    await redis.connect();
-    const keys = await redis.keys(`${server.app.config.REDIS_PREFIX}:*`);
-    if (keys.length) await redis.del(keys);
-    await redis.quit();
-  }
 });
 
 /** A fix taken `secondsAgo` seconds ago (negative: in the future). */

@@ -2,12 +2,11 @@
  * Nothing acknowledged is lost: the server process is killed with SIGKILL right after it
  * acknowledges a command; after a restart on the same database the event is there.
  */
-import { testConfig } from '../support/env';
+import { dropTestState, testConfig } from '../support/env';
 import { spawnServer } from '../support/process';
 import { TestClient } from '../support/ws-client';
 import type { Actor } from '../../server/protocol';
 import { TokenIssuer } from '../../server/auth/tokens';
-import postgres from 'postgres';
 
 test('an acknowledged command survives SIGKILL of the server', async () => {
   const config = testConfig('configured', { PORT: '0' });
@@ -40,9 +39,5 @@ test('an acknowledged command survives SIGKILL of the server', async () => {
   await again.close();
   await verify.close();
   await second.kill('SIGTERM');
-  if (config.DATABASE_URL) {
-    const sql = postgres(config.DATABASE_URL, { max: 1, onnotice: () => {} });
-    await sql.unsafe(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
-    await sql.end();
-  }
+  await dropTestState(config);
 }, 90_000);

@@ -3,7 +3,6 @@
  * clear JSON answer (with a stable code) for every mistake, from a wrong password to a body
  * too large to read. Operators get health, metrics and the OpenAPI document.
  */
-import { createClient } from 'redis';
 import { startTestServer, type TestServer } from '../support/app';
 
 let server: TestServer;
@@ -16,14 +15,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  // The test server leaves its Redis geo keys behind; remove this server's (and only its) keys.
-  if (server?.app.config.REDIS_URL) {
-    const redis = createClient({ url: server.app.config.REDIS_URL });
-    await redis.connect();
-    const keys = await redis.keys(`${server.app.config.REDIS_PREFIX}:*`);
-    if (keys.length) await redis.del(keys);
-    await redis.quit();
-  }
 });
 
 async function call(method: string, path: string, opts: { token?: string; body?: unknown; raw?: string } = {}) {

@@ -2,8 +2,7 @@
  * Two server processes on one PostgreSQL and one Redis serve their clients the same state:
  * an event handled by node 1 reaches a client of node 2, and either node answers queries.
  */
-import postgres from 'postgres';
-import { testConfig } from '../support/env';
+import { dropTestState, testConfig } from '../support/env';
 import { spawnServer, type ServerProcess } from '../support/process';
 import { TestClient } from '../support/ws-client';
 import { TokenIssuer } from '../../server/auth/tokens';
@@ -16,9 +15,7 @@ let nodes: ServerProcess[] = [];
 
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.kill()));
-  const sql = postgres(config.DATABASE_URL!, { max: 1, onnotice: () => {} });
-  await sql.unsafe(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
-  await sql.end();
+  await dropTestState(config);
 });
 
 test('an event handled by server process 1 reaches a client of server process 2', async () => {

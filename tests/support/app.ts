@@ -1,7 +1,7 @@
 /** Starts a real in-process server for a test and signs users in. */
 import { createApp, type App } from '../../server/app';
 import type { Clock } from '../../server/clock';
-import { testConfig, type Backend } from './env';
+import { dropTestState, testConfig, type Backend } from './env';
 
 export interface TestServer {
   app: App;
@@ -23,12 +23,7 @@ export async function startTestServer(opts: { backend?: Backend; clock?: Clock; 
     },
     async stop() {
       await app.stop();
-      if (config.DATABASE_URL && config.DATABASE_SCHEMA !== 'public') {
-        const postgres = (await import('postgres')).default;
-        const sql = postgres(config.DATABASE_URL, { max: 1, onnotice: () => {} });
-        await sql.unsafe(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
-        await sql.end();
-      }
+      await dropTestState(config);
     },
   };
 }

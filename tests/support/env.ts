@@ -8,6 +8,8 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { createClient } from 'redis';
 import { loadConfig, type Config } from '../../config/env';
 
 /** Real servers used by tests that always need them (two nodes sharing state, contract suites). */
@@ -45,4 +47,20 @@ export function testConfig(backend: Backend = 'configured', overrides: Record<st
     AVL_FLUSH_MS: '20',
     ...overrides,
   });
+}
+
+/** Drops what a test server left in the shared PostgreSQL and Redis: its schema and its keys. */
+export async function dropTestState(config: Config): Promise<void> {
+  if (config.DATABASE_URL && config.DATABASE_SCHEMA !== 'public') {
+    const sql = postgres(config.DATABASE_URL, { max: 1, onnotice: () => {} });
+    await sql.unsafe(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
+    await sql.end();
+  }
+  if (config.REDIS_URL) {
+    const redis = createClient({ url: config.REDIS_URL });
+    await redis.connect();
+    const keys = await redis.keys(`${config.REDIS_PREFIX}:*`);
+    if (keys.length) await redis.del(keys);
+    await redis.quit();
+  }
 }
