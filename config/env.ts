@@ -41,6 +41,11 @@ export const envSchema = z.object({
   DATABASE_POOL: z.coerce.number().int().min(1).max(100).default(10),
   /** How often the outbox and timer workers poll, ms. Default 250. */
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60000).default(250),
+  /** Map tile URL template for the browser apps ({z}/{x}/{y}). Unset: the bundled vector basemap
+   *  of the city only (the apps fall back to it whenever tiles fail to load). */
+  MAP_TILE_URL: z.string().regex(/^(https?:\/\/|\/).*\{z\}.*\{x\}.*\{y\}/, 'must be a tile URL template with {z}, {x} and {y}').optional(),
+  /** Attribution shown with the tiles. Default: OpenStreetMap contributors. */
+  MAP_ATTRIBUTION: z.string().max(300).default('© OpenStreetMap contributors'),
   /** AVL trail: flush interval ms and batch size; a report is answered once its batch is written.
    *  Defaults 200 ms / 500 rows. */
   AVL_FLUSH_MS: z.coerce.number().int().min(10).max(60000).default(200),

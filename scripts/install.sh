@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what Beacon needs on a fresh Debian 12 machine: Node packages (npm ci, skipped
-# when the lock file has not changed since the last install). Idempotent; safe to re-run.
+# Installs what Beacon needs on a fresh Debian 12 machine, skipping what is already there:
+# Node packages (from package-lock.json) and the built browser apps (client/dist).
+# `--for-tests` also installs Debian's Chromium for the end-to-end tests.
+# Idempotent; safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +11,17 @@ log() { printf '[install] %s\n' "$*" >&2; }
 command -v node >/dev/null || { log "Node.js 20 is required (https://nodejs.org or Debian's nodejs)"; exit 1; }
 major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$major" -ge 20 ] || { log "Node.js >= 20 is required, found $(node -v)"; exit 1; }
+
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then log "need root to apt-get install $*; run: sudo apt-get install -y $*"; exit 1; fi
+  log "apt-get install $*"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if [ "${1:-}" = "--for-tests" ] && [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
 
 stamp=node_modules/.beacon-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
@@ -21,4 +34,13 @@ else
   log "installing node packages (npm install from package-lock.json)"
   npm install --no-audit --no-fund --no-save --loglevel=error
   echo "$want" > "$stamp"
+fi
+
+client_hash=$( (cat package-lock.json; find client server/protocol config/seed -type f -not -path 'client/dist/*' | sort | xargs cat) | sha256sum | cut -d' ' -f1)
+if [ -f client/dist/.build-hash ] && [ "$(cat client/dist/.build-hash)" = "$client_hash" ]; then
+  log "browser apps up to date"
+else
+  log "building the browser apps (vite)"
+  npx vite build --config client/vite.config.mts --logLevel warn
+  echo "$client_hash" > client/dist/.build-hash
 fi

@@ -36,6 +36,7 @@ import { createHttpHandler } from './http/routes';
 import { createMetrics } from './metrics';
 import { placeUnitsAtStations, seedUnits, sharedSecret } from './seed';
 import type { Services } from './services';
+import { PROTOCOL_VERSION } from './protocol';
 
 export interface AppOptions {
   config: Config;
@@ -108,6 +109,7 @@ export async function createApp(opts: AppOptions) {
 
     const services: Services = {
       nodeId: config.NODE_ID, city, tokens, users, read, avl, metrics,
+      clientConfig: { mapTileUrl: config.MAP_TILE_URL ?? null, mapAttribution: config.MAP_ATTRIBUTION, protocolVersion: PROTOCOL_VERSION },
       execute: (actor, command) => handleCommand(pipeline, city, actor, command),
       async health() {
         const checks: Record<string, string> = {};

@@ -15,6 +15,8 @@ export interface Services {
   read: ReadModel;
   avl: AvlIngest;
   metrics: Metrics;
+  /** What the browser apps need before signing in (public). */
+  clientConfig: { mapTileUrl: string | null; mapAttribution: string; protocolVersion: number };
   execute(actor: Actor, command: Command): Promise<CommandResult>;
   health(): Promise<{ ok: boolean; checks: Record<string, string> }>;
 }

@@ -9,6 +9,7 @@ import { BeaconError, NotAuthenticated, NotFound, ValidationError, describeError
 import type { Logger } from '../log';
 import type { Services } from '../services';
 import { openApiDocument } from './openapi';
+import { serveStatic } from './static';
 
 const loginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
 
@@ -63,12 +64,14 @@ export function createHttpHandler(services: Services, log: Logger) {
       const { users: _u, ...city } = services.city.seed;
       return city;
     } },
+    { method: 'GET', pattern: /^\/api\/v1\/client-config$/, name: 'client-config', handler: async () => services.clientConfig },
     { method: 'GET', pattern: /^\/openapi\.json$/, name: 'openapi', handler: async () => openApiDocument() },
     { method: 'GET', pattern: /^\/health$/, name: 'health', handler: async () => services.health() },
     { method: 'GET', pattern: /^\/metrics$/, name: 'metrics', raw: true, handler: async () => services.metrics.registry.metrics() },
   ];
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (serveStatic(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     let routeName = 'unknown';
     let status = 200;
