@@ -50,7 +50,7 @@ export interface Assignment {
 export interface IncidentAlert {
   /** `${kind}-${n}`, n counting every alert of the incident from 1. */
   id: string;
-  kind: 'ack_overdue' | 'pending_overdue';
+  kind: 'ack_overdue' | 'pending_overdue' | 'resource_request';
   unitId: string | null;
   raisedAt: string;
   acknowledgedAt: string | null;
@@ -74,8 +74,20 @@ export interface IncidentInput {
 }
 
 /** What an incident machine remembers. */
+/** More resources asked for from the scene (the incident commander's request). */
+export interface ResourceRequest {
+  id: string;
+  requests: { capability: string; count: number }[];
+  note: string;
+  requestedAt: string;
+  requestedBy: string;
+}
+
 export interface IncidentContext extends Omit<IncidentInput, 'at' | 'triaged'> {
   createdAt: string;
+  /** ICS organisation on scene: unit id → division or group name. */
+  divisions: Record<string, string>;
+  resourceRequests: ResourceRequest[];
   /** Created already triaged (see `IncidentInput.triaged`). */
   intakeComplete: boolean;
   units: Record<string, Assignment>;
@@ -103,6 +115,8 @@ export function initialIncidentContext(input: IncidentInput): IncidentContext {
     pendingTargetMs: input.pendingTargetMs,
     intakeComplete: input.triaged ?? false,
     createdAt: input.at,
+    divisions: {},
+    resourceRequests: [],
     units: {},
     alerts: [],
     mergedInto: null,
@@ -134,7 +148,9 @@ export type IncidentEvent = Stamped &
     | { type: 'RESUME' }
     | { type: 'PRIORITY'; priority: IncidentPriority; pendingTargetMs: number; reason: string }
     | ({ type: 'UPDATE' } & IncidentUpdate)
-    | { type: 'NOTE'; text: string }
+    | { type: 'NOTE'; text: string; kind?: 'note' | 'decision' }
+    | { type: 'ASSIGN_DIVISION'; unitId: string; division: string | null }
+    | { type: 'REQUEST_RESOURCES'; requests: { capability: string; count: number }[]; note: string; by: string }
     | { type: 'ALERT_ACK'; alertId: string; by: string }
     | { type: 'CLOSE'; disposition: string }
     | { type: 'CANCEL'; reason: string }

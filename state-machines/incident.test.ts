@@ -334,3 +334,31 @@ describe('incident machine: paths', () => {
     }
   });
 });
+
+describe('incident command on scene (ICS)', () => {
+  it('puts assigned units into divisions, moves them, takes them out, and forgets them on release', () => {
+    let s = run(fresh(), dispatch(['E1', 'L1'], 1));
+    s = run(s, { type: 'ASSIGN_DIVISION', unitId: 'E1', division: ' Division A ', at: at(2) });
+    expect(s.context.divisions).toEqual({ E1: 'Division A' });
+    expect(refuses(s, { type: 'ASSIGN_DIVISION', unitId: 'E1', division: 'Division A', at: at(3) })).toBe(true);
+    expect(refuses(s, { type: 'ASSIGN_DIVISION', unitId: 'X9', division: 'Division A', at: at(3) })).toBe(true);
+    expect(refuses(s, { type: 'ASSIGN_DIVISION', unitId: 'L1', division: '   ', at: at(3) })).toBe(true);
+    s = run(s, { type: 'ASSIGN_DIVISION', unitId: 'L1', division: 'Ventilation Group', at: at(4) },
+      { type: 'ASSIGN_DIVISION', unitId: 'E1', division: null, at: at(5) });
+    expect(s.context.divisions).toEqual({ L1: 'Ventilation Group' });
+    s = run(s, { type: 'UNIT_RELEASED', unitId: 'L1', reason: 'cleared', at: at(6) });
+    expect(s.context.divisions).toEqual({});
+  });
+
+  it('a request for more resources is recorded and raises an alert for dispatch', () => {
+    const s = run(fresh(), dispatch(['E1'], 1), {
+      type: 'REQUEST_RESOURCES', requests: [{ capability: 'aerial-ladder', count: 1 }], note: 'persons reported on 4th floor', by: 'commander.fire', at: at(9),
+    });
+    expect(s.context.resourceRequests).toEqual([
+      { id: 'request-1', requests: [{ capability: 'aerial-ladder', count: 1 }], note: 'persons reported on 4th floor', requestedAt: at(9), requestedBy: 'commander.fire' },
+    ]);
+    expect(s.context.alerts.at(-1)).toMatchObject({ kind: 'resource_request', raisedAt: at(9), acknowledgedAt: null });
+    expect(refuses(s, { type: 'REQUEST_RESOURCES', requests: [], note: '', by: 'x', at: at(10) })).toBe(true);
+    expect(refuses(fresh(), { type: 'REQUEST_RESOURCES', requests: [{ capability: 'als', count: 1 }], note: '', by: 'x', at: at(10) })).toBe(true);
+  });
+});

@@ -20,7 +20,8 @@
  *   CANCEL (new … dispatched)        ──► cancelled ──┴── REOPEN ──► triaged
  *   MERGE  (new | triaged | pending | on_hold, no units) ──► merged (final)
  *   DISPATCH, UNIT_ACKNOWLEDGED, ACK_TIMEOUT, UNIT_RELEASED stay in dispatched | active |
- *   under_control; NOTE, ALERT_ACK anywhere but merged; PRIORITY, UPDATE in open states.
+ *   under_control, and so do ASSIGN_DIVISION (ICS) and REQUEST_RESOURCES (raises an alert);
+ *   NOTE, ALERT_ACK anywhere but merged; PRIORITY, UPDATE in open states.
  * ```
  *
  * Acknowledgement timers are delayed raises of `ACK_TIMEOUT` with id `ack:<unitId>`;
@@ -68,6 +69,8 @@ const unitHandlers = {
   UNIT_ACKNOWLEDGED: { guard: 'unitAwaitsAck', actions: 'acknowledgeUnit' },
   ACK_TIMEOUT: { guard: 'unitAwaitsAck', actions: 'flagAckOverdue' },
   UNIT_RELEASED: { guard: 'unitAssigned', actions: 'releaseUnit' },
+  ASSIGN_DIVISION: { guard: 'divisionChanges', actions: 'assignDivision' },
+  REQUEST_RESOURCES: { guard: 'hasResourceRequest', actions: 'requestResources' },
   ...openStateHandlers,
 } as const;
 const close = { target: 'closed', guard: 'hasDisposition', actions: 'closeIncident' } as const;
@@ -86,6 +89,14 @@ export const incidentMachine = setup({
     pendingTarget: ({ context }) => context.pendingTargetMs,
   },
   guards: {
+    divisionChanges: ({ context, event }) => {
+      if (event.type !== 'ASSIGN_DIVISION' || !(event.unitId in context.units)) return false;
+      const name = event.division === null ? null : event.division.trim();
+      if (name !== null && (name.length === 0 || name.length > 40)) return false;
+      return (context.divisions[event.unitId] ?? null) !== name;
+    },
+    hasResourceRequest: ({ event }) =>
+      event.type === 'REQUEST_RESOURCES' && event.requests.length > 0 && event.requests.every((r) => r.count >= 1 && hasText(r.capability)),
     hasReason: ({ event }) => 'reason' in event && hasText(event.reason),
     hasDisposition: ({ event }) => 'disposition' in event && hasText(event.disposition),
     canDispatch: ({ context, event }) => {
@@ -141,6 +152,19 @@ export const incidentMachine = setup({
     },
   },
   actions: {
+    assignDivision: assign(({ context, event }) => {
+      assertEvent(event, 'ASSIGN_DIVISION');
+      const { [event.unitId]: _previous, ...divisions } = context.divisions;
+      return { divisions: event.division === null ? divisions : { ...divisions, [event.unitId]: event.division.trim() } };
+    }),
+    requestResources: assign(({ context, event }) => {
+      assertEvent(event, 'REQUEST_RESOURCES');
+      const id = `request-${context.resourceRequests.length + 1}`;
+      return {
+        resourceRequests: [...context.resourceRequests, { id, requests: event.requests, note: event.note, requestedAt: event.at, requestedBy: event.by }],
+        alerts: [...context.alerts, alertFor(context, 'resource_request', null, event.at)],
+      };
+    }),
     triage: assign(({ context, event }) => {
       assertEvent(event, 'TRIAGE');
       return {
@@ -190,7 +214,8 @@ export const incidentMachine = setup({
     releaseUnit: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'UNIT_RELEASED');
       const { [event.unitId]: released, ...units } = context.units;
-      enqueue.assign({ units });
+      const { [event.unitId]: _division, ...divisions } = context.divisions;
+      enqueue.assign({ units, divisions });
       if (released?.acknowledgedAt === null) enqueue.cancel(ackTimerId(event.unitId));
     }),
     hold: assign(({ event }) => {
@@ -218,12 +243,12 @@ export const incidentMachine = setup({
     closeIncident: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'CLOSE');
       for (const unitId of pendingAckTimers(context)) enqueue.cancel(ackTimerId(unitId));
-      enqueue.assign({ units: {}, disposition: event.disposition, closedAt: event.at });
+      enqueue.assign({ units: {}, divisions: {}, disposition: event.disposition, closedAt: event.at });
     }),
     cancelIncident: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'CANCEL');
       for (const unitId of pendingAckTimers(context)) enqueue.cancel(ackTimerId(unitId));
-      enqueue.assign({ units: {}, disposition: event.reason, closedAt: event.at });
+      enqueue.assign({ units: {}, divisions: {}, disposition: event.reason, closedAt: event.at });
     }),
     reopen: assign({ closedAt: null, disposition: null }),
     merge: assign(({ event }) => {

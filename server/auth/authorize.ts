@@ -12,13 +12,17 @@ const ALL_INCIDENT_COMMANDS: CommandType[] = [
   'incident.create', 'incident.triage', 'incident.pend', 'incident.dispatch', 'incident.unit.release',
   'incident.priority', 'incident.update', 'incident.note', 'incident.hold', 'incident.resume',
   'incident.under_control', 'incident.close', 'incident.cancel', 'incident.reopen', 'incident.merge', 'incident.alert.ack',
+  'incident.unit.division', 'incident.resources.request',
 ];
 
 const INCIDENT_COMMANDS: Record<Role, readonly CommandType[]> = {
   call_taker: ['incident.create', 'incident.triage', 'incident.pend', 'incident.update', 'incident.note'],
   dispatcher: ALL_INCIDENT_COMMANDS.filter((c) => c !== 'incident.reopen'),
   supervisor: ALL_INCIDENT_COMMANDS,
-  incident_commander: ['incident.note', 'incident.update', 'incident.under_control', 'incident.unit.release', 'incident.alert.ack', 'incident.priority'],
+  incident_commander: [
+    'incident.note', 'incident.update', 'incident.under_control', 'incident.unit.release', 'incident.alert.ack', 'incident.priority',
+    'incident.unit.division', 'incident.resources.request',
+  ],
   agency_liaison: ['incident.note'],
   field_unit: ['incident.note'],
   auditor: [],

@@ -12,6 +12,7 @@ export function plannerFor(city: CityModel, cmd: Command): Planner {
     case 'incident.unit.release': case 'incident.priority': case 'incident.update': case 'incident.note':
     case 'incident.hold': case 'incident.resume': case 'incident.under_control': case 'incident.close':
     case 'incident.cancel': case 'incident.reopen': case 'incident.merge': case 'incident.alert.ack':
+    case 'incident.unit.division': case 'incident.resources.request':
       return incidentPlanner(city, cmd);
     case 'unit.acknowledge': case 'unit.status': case 'unit.emergency':
       return unitPlanner(city, cmd);

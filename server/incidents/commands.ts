@@ -62,7 +62,7 @@ type IncidentCommands = CommandOf<
   | 'incident.create' | 'incident.triage' | 'incident.pend' | 'incident.dispatch' | 'incident.unit.release'
   | 'incident.priority' | 'incident.update' | 'incident.note' | 'incident.hold' | 'incident.resume'
   | 'incident.under_control' | 'incident.close' | 'incident.cancel' | 'incident.reopen' | 'incident.merge'
-  | 'incident.alert.ack'
+  | 'incident.alert.ack' | 'incident.unit.division' | 'incident.resources.request'
 >;
 
 export function incidentPlanner(city: CityModel, cmd: IncidentCommands): Planner {
@@ -140,7 +140,13 @@ export function incidentPlanner(city: CityModel, cmd: IncidentCommands): Planner
         return single(incident.id, { type: 'UPDATE', location: cmd.location, address: cmd.address, description: cmd.description, districtId });
       }
       case 'incident.note':
-        return single((await loadIncident(ctx, cmd.type, cmd.incidentId)).id, { type: 'NOTE', text: cmd.text });
+        return single((await loadIncident(ctx, cmd.type, cmd.incidentId)).id, { type: 'NOTE', text: cmd.text, kind: cmd.kind });
+      case 'incident.unit.division':
+        return single((await loadIncident(ctx, cmd.type, cmd.incidentId)).id, { type: 'ASSIGN_DIVISION', unitId: cmd.unitId, division: cmd.division });
+      case 'incident.resources.request':
+        return single((await loadIncident(ctx, cmd.type, cmd.incidentId)).id, {
+          type: 'REQUEST_RESOURCES', requests: cmd.requests, note: cmd.note, by: ctx.actor.username,
+        });
       case 'incident.hold':
         return single((await loadIncident(ctx, cmd.type, cmd.incidentId)).id, { type: 'HOLD', reason: cmd.reason });
       case 'incident.alert.ack':

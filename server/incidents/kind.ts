@@ -23,6 +23,8 @@ const EVENT_NAMES: Record<string, string> = {
   CANCEL: 'incident.cancelled',
   REOPEN: 'incident.reopened',
   MERGE: 'incident.merged',
+  ASSIGN_DIVISION: 'incident.unit.division.assigned',
+  REQUEST_RESOURCES: 'incident.resources.requested',
 };
 
 export interface IncidentView extends IncidentContext {

@@ -34,7 +34,15 @@ export const command = z.discriminatedUnion('type', [
     type: z.literal('incident.update'), ...incidentRef,
     location: latLon.optional(), address: z.string().trim().max(300).optional(), description: text.optional(),
   }),
-  z.object({ type: z.literal('incident.note'), ...incidentRef, text }),
+  z.object({ type: z.literal('incident.note'), ...incidentRef, text, kind: z.enum(['note', 'decision']).optional() }),
+  /** ICS: put an assigned unit into a division or group on scene (null takes it out). */
+  z.object({ type: z.literal('incident.unit.division'), ...incidentRef, unitId: id, division: z.string().trim().min(1).max(40).nullable() }),
+  /** The scene asks dispatch for more resources; raises an alert on the incident. */
+  z.object({
+    type: z.literal('incident.resources.request'), ...incidentRef,
+    requests: z.array(z.object({ capability: id, count: z.number().int().min(1).max(20) })).min(1).max(10),
+    note: z.string().trim().max(LIMITS.maxTextLength).default(''),
+  }),
   z.object({ type: z.literal('incident.hold'), ...incidentRef, reason: text }),
   z.object({ type: z.literal('incident.resume'), ...incidentRef }),
   z.object({ type: z.literal('incident.under_control'), ...incidentRef }),
