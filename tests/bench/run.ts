@@ -13,6 +13,7 @@ import { runCommandsBench } from './commands';
 import { runRecommendBench } from './recommend';
 import { runFanoutBench } from './fanout';
 import { renderReport, type Machine, type Outcome } from './report';
+import { runClientBench, withClientSection } from './client';
 
 const COMMAND = 'npm run bench';
 const OUTPUT = join(__dirname, '..', '..', 'BENCHMARKS.md');
@@ -63,10 +64,12 @@ async function main(): Promise<number> {
   const commands = await attempt('commands', () => runCommandsBench(progress));
   const recommend = await attempt('recommend', () => runRecommendBench(progress));
   const fanout = await attempt('fanout', () => runFanoutBench(progress));
-  writeFileSync(OUTPUT, renderReport({ command: COMMAND, machine: host, commands, recommend, fanout }));
+  // The browser console last: Chromium shares the cores and would disturb the server benches.
+  const client = await attempt('client', () => runClientBench(progress));
+  writeFileSync(OUTPUT, withClientSection(renderReport({ command: COMMAND, machine: host, commands, recommend, fanout }), client));
   progress(`wrote ${OUTPUT}`);
   const failedCommands = commands.ok ? commands.value.rows.reduce((s, r) => s + r.failures, 0) : 0;
-  return [commands, recommend, fanout].every((o) => o.ok) && failedCommands === 0 ? 0 : 1;
+  return [commands, recommend, fanout, client].every((o) => o.ok) && failedCommands === 0 ? 0 : 1;
 }
 
 main().then(

@@ -1,5 +1,9 @@
+/** Entry of the dispatcher console (client/console/index.html). */
 import { createRoot } from 'react-dom/client';
 import 'leaflet/dist/leaflet.css';
-import { common } from '../lib/i18n';
+import './console.css';
+import { currentLocale } from '../lib/i18n';
+import { App } from './App';
 
-createRoot(document.getElementById('root')!).render(<p>{common('connecting')}</p>);
+document.documentElement.lang = currentLocale();
+createRoot(document.getElementById('root')!).render(<App />);

@@ -78,10 +78,14 @@ export class LiveClient {
     return () => this.notificationListeners.delete(listener);
   }
 
-  /** Subscribes to a feed; kept across reconnects (resuming from the last sequence seen). */
-  subscribe(feed: string, handlers: FeedHandlers): () => void {
-    this.feeds.set(feed, { handlers, lastSeq: null });
-    if (this.state === 'live') this.send({ type: 'subscribe', feed });
+  /**
+   * Subscribes to a feed; kept across reconnects (resuming from the last sequence seen).
+   * `afterSeq` starts from that point instead of a snapshot (0: the feed's whole history, or a
+   * snapshot when the server holds too much of it).
+   */
+  subscribe(feed: string, handlers: FeedHandlers, afterSeq?: number): () => void {
+    this.feeds.set(feed, { handlers, lastSeq: afterSeq ?? null });
+    if (this.state === 'live') this.send({ type: 'subscribe', feed, afterSeq });
     return () => {
       this.feeds.delete(feed);
       if (this.state === 'live') this.send({ type: 'unsubscribe', feed });

@@ -102,8 +102,13 @@ export function followUnits(live: LiveClient, districtIds: string[], units: Stor
   return () => offs.forEach((off) => off());
 }
 
-/** Keeps one incident (and its timeline of events) in step with its feed. */
-export function followIncident(live: LiveClient, incidentId: string, onView: (v: IncidentView) => void, onEvent: (e: FeedEvent) => void): () => void {
+/**
+ * Keeps one incident (and its timeline of events) in step with its feed. With `history`, the
+ * feed starts from its first event, so `onEvent` replays the whole timeline in order.
+ */
+export function followIncident(
+  live: LiveClient, incidentId: string, onView: (v: IncidentView) => void, onEvent: (e: FeedEvent) => void, opts: { history?: boolean } = {},
+): () => void {
   return live.subscribe(`incident:${incidentId}`, {
     snapshot(items) {
       if (items[0]) onView(items[0] as unknown as IncidentView);
@@ -112,5 +117,5 @@ export function followIncident(live: LiveClient, incidentId: string, onView: (v:
       onView(e.view as unknown as IncidentView);
       onEvent(e);
     },
-  });
+  }, opts.history ? 0 : undefined);
 }

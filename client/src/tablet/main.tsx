@@ -1,5 +1,9 @@
+/** Entry of the incident commander tablet (/tablet/). */
 import { createRoot } from 'react-dom/client';
 import 'leaflet/dist/leaflet.css';
-import { common } from '../lib/i18n';
+import { currentLocale } from '../lib/i18n';
+import { TabletApp } from './TabletApp';
+import './tablet.css';
 
-createRoot(document.getElementById('root')!).render(<p>{common('connecting')}</p>);
+document.documentElement.lang = currentLocale();
+createRoot(document.getElementById('root')!).render(<TabletApp />);

@@ -1,5 +1,10 @@
+/** Entry of the field-unit page (/unit/): an installable PWA for the crew's phone. */
 import { createRoot } from 'react-dom/client';
-import 'leaflet/dist/leaflet.css';
-import { common } from '../lib/i18n';
+import { currentLocale } from '../lib/i18n';
+import { UnitApp } from './UnitApp';
+import { registerShellCache } from './serviceWorker';
+import './unit.css';
 
-createRoot(document.getElementById('root')!).render(<p>{common('connecting')}</p>);
+document.documentElement.lang = currentLocale();
+createRoot(document.getElementById('root')!).render(<UnitApp />);
+registerShellCache();

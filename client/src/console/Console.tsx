@@ -1,0 +1,81 @@
+/**
+ * The signed-in console: layout and the global keys. `/` or F2 reach the command line from
+ * anywhere, N opens the create form (when not typing), Escape closes it.
+ */
+import { useEffect } from 'react';
+import { useLocale } from '../lib/i18n';
+import { AlertsPanel, useAttention } from './AlertsPanel';
+import { CommandLine } from './command/CommandLine';
+import { IncidentDetail } from './detail/IncidentDetail';
+import { IncidentForm } from './IncidentForm';
+import { IncidentQueue } from './IncidentQueue';
+import { MapPanel } from './MapPanel';
+import { t } from './messages';
+import { EmptySlot } from './Panel';
+import { useConsole } from './session';
+import { isTyping, useObservable } from './state';
+import { TopBar } from './TopBar';
+import { UnitBoard } from './UnitBoard';
+
+/** The console layout: queue, map, detail, bottom strip, command line. */
+export function Console({ onSignOut }: { onSignOut(): void }) {
+  const c = useConsole();
+  useLocale();
+  const formOpen = useObservable(c.formOpen);
+  useGlobalKeys();
+  useAttentionTitle();
+  return (
+    <div className="console">
+      <TopBar onSignOut={onSignOut} />
+      <main className="console-grid">
+        <div className="area-queue"><IncidentQueue /></div>
+        <div className="area-map">
+          <MapPanel />
+          {formOpen && <IncidentForm />}
+        </div>
+        <div className="area-detail"><IncidentDetail /></div>
+        <div className="area-bottom">
+          <UnitBoard />
+          <AlertsPanel />
+          <div className="slots">
+            <EmptySlot title={t('panel.calls')} testId="slot-calls" />
+            <EmptySlot title={t('panel.radio')} testId="slot-radio" />
+            <EmptySlot title={t('panel.video')} testId="slot-video" />
+          </div>
+        </div>
+      </main>
+      <CommandLine />
+    </div>
+  );
+}
+
+function useGlobalKeys(): void {
+  const c = useConsole();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const typing = isTyping(e.target);
+      if (e.key === 'F2' || (e.key === '/' && !typing)) {
+        e.preventDefault();
+        c.focus.commandLine?.focus();
+      } else if ((e.key === 'n' || e.key === 'N') && !typing) {
+        e.preventDefault();
+        c.formOpen.set(true);
+      } else if (e.key === 'Escape' && c.formOpen.get()) {
+        c.mapPick.set(null);
+        c.formOpen.set(false);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [c]);
+}
+
+/** The tab title carries the number of things waiting for the dispatcher. */
+function useAttentionTitle(): void {
+  const { alerts, emergencies } = useAttention();
+  const n = alerts.length + emergencies.length;
+  useEffect(() => {
+    document.title = `${n > 0 ? `(${n}) ` : ''}${t('app.title')}`;
+  }, [n]);
+}

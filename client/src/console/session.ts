@@ -1,0 +1,111 @@
+/**
+ * One signed-in console: the live connection, the reference city, the read models fed by
+ * the agency queues and district unit maps, and the dispatcher's selection. Built once per
+ * sign-in and torn down on sign-out; components reach it through `useConsole()`.
+ */
+import { createContext, useContext } from 'react';
+import type { Actor } from '../../../server/protocol';
+import type { ApiClient, ClientConfig } from '../lib/api';
+import { LiveClient, CommandRefused, type CommandInput } from '../lib/live';
+import { followQueues, followUnits, Store, type IncidentView, type UnitWithPosition } from '../lib/stores';
+import type { City } from '../map/base';
+import { CityIndex } from './city';
+import { Observable, type MapPick, type Selection } from './state';
+
+/** Elements other panels move the focus to (registered by the panels themselves). */
+export interface FocusTargets {
+  detail?: HTMLElement | null;
+  queue?: HTMLElement | null;
+  commandLine?: HTMLInputElement | null;
+  alerts?: HTMLElement | null;
+}
+
+/** Everything a signed-in console works with. */
+export interface ConsoleServices {
+  api: ApiClient;
+  live: LiveClient;
+  actor: Actor;
+  city: CityIndex;
+  clientConfig: ClientConfig;
+  units: Store<UnitWithPosition>;
+  incidents: Store<IncidentView>;
+  selection: Observable<Selection>;
+  /** Set while the create form waits for a click on the map. */
+  mapPick: Observable<MapPick>;
+  /** Whether the create-incident form is open. */
+  formOpen: Observable<boolean>;
+  /** The location typed or picked in the create form, marked on the map. */
+  draftLocation: Observable<{ lat: number; lon: number } | null>;
+  focus: FocusTargets;
+  close(): void;
+}
+
+/** Roles whose queue is every agency's, not only their own. */
+const ALL_AGENCY_ROLES = ['supervisor', 'agency_liaison', 'auditor'];
+
+/** Loads the city and starts the live feeds for the signed-in actor. */
+export async function openConsole(api: ApiClient): Promise<ConsoleServices> {
+  const session = api.session;
+  if (!session) throw new Error('not signed in');
+  const [cityData, clientConfig] = await Promise.all([api.get<City>('/api/v1/city'), api.clientConfig()]);
+  const city = new CityIndex(cityData);
+  const actor = session.actor;
+  const live = LiveClient.forPage(() => api.session?.token ?? null);
+  const units = new Store<UnitWithPosition>();
+  const incidents = new Store<IncidentView>();
+  const agencyIds = ALL_AGENCY_ROLES.includes(actor.role) || !actor.agencyId
+    ? cityData.agencies.map((a) => a.id) : [actor.agencyId];
+  const districtIds = actor.jurisdiction === 'city' ? cityData.districts.map((d) => d.id) : [actor.jurisdiction];
+  const offs = [followQueues(live, agencyIds, incidents), followUnits(live, districtIds, units)];
+  live.start();
+  return {
+    api, live, actor, city, clientConfig, units, incidents,
+    selection: new Observable<Selection>({ incidentId: null, unitId: null }),
+    mapPick: new Observable<MapPick>(null),
+    formOpen: new Observable(false),
+    draftLocation: new Observable<{ lat: number; lon: number } | null>(null),
+    focus: {},
+    close() {
+      offs.forEach((off) => off());
+      live.stop();
+    },
+  };
+}
+
+/** Provides the signed-in console to the component tree. */
+export const ConsoleContext = createContext<ConsoleServices | null>(null);
+
+/** The signed-in console (inside `<ConsoleContext.Provider>`). */
+export function useConsole(): ConsoleServices {
+  const c = useContext(ConsoleContext);
+  if (!c) throw new Error('useConsole outside the console');
+  return c;
+}
+
+/** What became of a command, for inline display. */
+export interface CommandOutcome {
+  kind: 'pending' | 'queued' | 'ack' | 'nack';
+  message: string;
+  createdId?: string | null;
+}
+
+/**
+ * Sends a command and reports each step: sending (or queued while not live), then the ack
+ * or the server's refusal. The live client re-sends a queued command after reconnecting.
+ */
+export async function sendCommand(
+  live: LiveClient, input: CommandInput, report: (o: CommandOutcome) => void, describe: string,
+): Promise<CommandOutcome> {
+  report({ kind: live.state === 'live' ? 'pending' : 'queued', message: '' });
+  try {
+    const result = await live.command(input);
+    const outcome: CommandOutcome = { kind: 'ack', message: describe, createdId: result.createdId };
+    report(outcome);
+    return outcome;
+  } catch (err) {
+    const message = err instanceof CommandRefused ? err.message : String(err);
+    const outcome: CommandOutcome = { kind: 'nack', message };
+    report(outcome);
+    return outcome;
+  }
+}

@@ -1,0 +1,63 @@
+/** Sign-in for a crew: the unit id (p-101, e-21 …) and password. */
+import { useState, type FormEvent } from 'react';
+import { common, setLocale, useLocale } from '../lib/i18n';
+import type { Session } from '../lib/api';
+import { t } from './messages';
+
+interface Props {
+  login(username: string, password: string): Promise<Session>;
+  /** Error to show on arrival (e.g. a non-unit account was refused). */
+  notice?: string | null;
+}
+
+/** The sign-in form with the login-* test ids. */
+export function LoginScreen({ login, notice }: Props) {
+  const locale = useLocale();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await login(username.trim().toLowerCase(), password);
+    } catch (err) {
+      setError(t('login.failed', { message: err instanceof Error ? err.message : String(err) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="login">
+      <div className="login-top">
+        <span className="brand">Beacon</span>
+        <button type="button" className="btn btn-small" data-testid="language-toggle" onClick={() => setLocale(locale === 'en' ? 'zh-CN' : 'en')}>
+          {common('language')}
+        </button>
+      </div>
+      <form className="panel login-form" onSubmit={submit}>
+        <h1>{t('login.heading')}</h1>
+        <p className="muted small">{t('login.hint')}</p>
+        <label htmlFor="login-username">{common('username')}</label>
+        <input
+          id="login-username" data-testid="login-username" className="input" value={username}
+          autoComplete="username" autoCapitalize="none" autoCorrect="off" spellCheck={false} required
+          onChange={(e) => setUsername(e.target.value)}
+        />
+        <label htmlFor="login-password">{common('password')}</label>
+        <input
+          id="login-password" data-testid="login-password" className="input" type="password" value={password}
+          autoComplete="current-password" required onChange={(e) => setPassword(e.target.value)}
+        />
+        <button type="submit" data-testid="login-submit" className="btn btn-primary" disabled={busy}>
+          {busy ? t('login.busy') : common('sign_in')}
+        </button>
+        {(error ?? notice) && <p className="hint error" role="alert">{error ?? notice}</p>}
+      </form>
+    </main>
+  );
+}
