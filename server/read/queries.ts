@@ -138,9 +138,10 @@ export class ReadModel {
     const plan = this.city.plan(incident.incidentType, incident.priority);
     if (!plan) throw new ValidationError(`incident type ${incident.incidentType} has no response plan`);
     const exclude = new Set(Object.keys(incident.units));
+    const requirements = withResourceRequests(plan.requirements, incident.resourceRequests ?? []);
     for (let round = 0; ; round++) {
       const rec = await recommendUnits(this.city, this.geo, this.travel, {
-        incidentId, location: incident.location, agencyId: incident.agencyId, requirements: plan.requirements, exclude, limit,
+        incidentId, location: incident.location, agencyId: incident.agencyId, requirements, exclude, limit,
       });
       const offered = [...new Set(rec.requirements.flatMap((r) => r.units.map((u) => u.unitId)))];
       if (offered.length === 0 || round === 3) return rec;
@@ -150,6 +151,15 @@ export class ReadModel {
       busy.forEach((b) => exclude.add(b.id));
     }
   }
+}
+
+/** The response plan plus what the scene asked for since (counts per capability add up). */
+export function withResourceRequests(
+  plan: { capability: string; count: number }[], requests: { requests: { capability: string; count: number }[] }[],
+): { capability: string; count: number }[] {
+  const total = new Map(plan.map((r) => [r.capability, r.count]));
+  for (const r of requests.flatMap((x) => x.requests)) total.set(r.capability, (total.get(r.capability) ?? 0) + r.count);
+  return [...total].map(([capability, count]) => ({ capability, count }));
 }
 
 export function splitFeed(feed: string): ['incident' | 'queue' | 'units', string] {
