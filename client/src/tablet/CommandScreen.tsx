@@ -10,7 +10,7 @@ import { Store, followQueues, followUnits, useStore, type IncidentView, type Uni
 import { ConnectionBanner, ConnectionPill } from './Connection';
 import { IncidentList } from './IncidentList';
 import { IncidentPanel } from './IncidentPanel';
-import { useLiveClient } from './session';
+import { useLiveClient } from '../lib/session';
 import { t } from './messages';
 
 const SELECTED_KEY = 'beacon.tablet.incident';

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { localTime } from '../lib/format';
 import type { LiveClient, LiveState } from '../lib/live';
-import { useCommand } from './useCommand';
+import { useCommand } from '../lib/useCommand';
 import { t } from './messages';
 
 /** Decision text box and button for one incident. */

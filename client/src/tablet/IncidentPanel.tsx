@@ -13,7 +13,7 @@ import { IcsBoard } from './IcsBoard';
 import { ResourceRequest } from './ResourceRequest';
 import { SceneMap } from './SceneMap';
 import { Timeline } from './Timeline';
-import { useCommand } from './useCommand';
+import { useCommand } from '../lib/useCommand';
 import { useIncidentFeed } from './useIncidentFeed';
 import { t } from './messages';
 

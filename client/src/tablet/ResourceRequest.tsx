@@ -8,7 +8,7 @@ import type { City } from '../map/base';
 import { localTime } from '../lib/format';
 import type { LiveClient, LiveState } from '../lib/live';
 import type { IncidentView } from '../lib/stores';
-import { useCommand } from './useCommand';
+import { useCommand } from '../lib/useCommand';
 import { t } from './messages';
 
 interface Props {

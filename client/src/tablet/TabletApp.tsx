@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { useLocale } from '../lib/i18n';
 import { CommandScreen } from './CommandScreen';
 import { LoginScreen } from './LoginScreen';
-import { useSession } from './session';
+import { useSession } from '../lib/session';
 import { t } from './messages';
 
 /** Roles that may command on scene from this tablet. */
@@ -12,7 +12,7 @@ const COMMAND_ROLES: readonly string[] = ['incident_commander', 'supervisor'];
 /** Root component of the tablet. */
 export function TabletApp() {
   const locale = useLocale();
-  const { api, session, login, logout } = useSession();
+  const { api, session, login, logout } = useSession('tablet');
   const [notice, setNotice] = useState<string | null>(null);
   const actor = session?.actor;
   const allowed = !!actor && COMMAND_ROLES.includes(actor.role) && actor.agencyId !== null;

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import type { LiveClient, LiveState } from '../lib/live';
 import { localTime } from '../lib/format';
-import { useCommand } from './useCommand';
+import { useCommand } from '../lib/useCommand';
 import { t } from './messages';
 
 /** Note textarea and submit button for one incident. */

@@ -10,7 +10,7 @@ import { STATUS_COLOURS } from './colours';
 import type { LiveState } from '../lib/live';
 import type { UnitView } from '../lib/stores';
 import { actionsFor, commandFor, isSecondary, type StatusAction } from './statusActions';
-import type { CommandTracker } from './useCommand';
+import type { CommandTracker } from '../lib/useCommand';
 import { t } from './messages';
 
 interface Props {

@@ -3,13 +3,13 @@ import { useEffect, useState } from 'react';
 import { useLocale } from '../lib/i18n';
 import { LoginScreen } from './LoginScreen';
 import { UnitScreen } from './UnitScreen';
-import { useSession } from './session';
+import { useSession } from '../lib/session';
 import { t } from './messages';
 
 /** Root component of the field-unit page. */
 export function UnitApp() {
   const locale = useLocale();
-  const { api, session, login, logout } = useSession();
+  const { api, session, login, logout } = useSession('unit');
   const [notice, setNotice] = useState<string | null>(null);
   const unitId = session?.actor.role === 'field_unit' ? session.actor.unitId : null;
 

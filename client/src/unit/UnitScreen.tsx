@@ -13,10 +13,10 @@ import { DispatchFlash, useDispatchAlert } from './DispatchAlert';
 import { EmergencyButton } from './EmergencyButton';
 import { GpsPanel } from './GpsPanel';
 import { StatusPanel } from './StatusPanel';
-import { useCommand, type CommandTracker } from './useCommand';
+import { useCommand, type CommandTracker } from '../lib/useCommand';
 import { useGpsSharing } from './useGpsSharing';
 import { useOwnUnit } from './useOwnUnit';
-import { useLiveClient } from './session';
+import { useLiveClient } from '../lib/session';
 import { t } from './messages';
 
 const GPS_KEY = 'beacon.unit.shareLocation';

@@ -3,7 +3,7 @@
  * for the reconnect (LiveClient re-sends it with the same id), or refused with the reason.
  */
 import { useCallback, useState } from 'react';
-import type { CommandInput, LiveClient } from '../lib/live';
+import type { CommandInput, LiveClient } from './live';
 
 /** What the screen shows about commands it sent. */
 export interface CommandTracker {

@@ -1,28 +1,26 @@
-/** Sign-in and the live connection of the field-unit page, as React hooks. */
+/** Sign-in and the live connection of an app (tablet, unit page), as React hooks. */
 import { useCallback, useEffect, useState } from 'react';
-import { ApiClient, type Session } from '../lib/api';
-import { LiveClient, type LiveState } from '../lib/live';
-
-const APP = 'unit';
+import { ApiClient, type Session } from './api';
+import { LiveClient, type LiveState } from './live';
 
 /** The signed-in session (restored from this tab's storage) with login and logout. */
-export function useSession(): {
+export function useSession(app: string): {
   api: ApiClient;
   session: Session | null;
   login(username: string, password: string): Promise<Session>;
   logout(): void;
 } {
-  const [api] = useState(() => ApiClient.restore(APP));
+  const [api] = useState(() => ApiClient.restore(app));
   const [session, setSession] = useState<Session | null>(api.session);
   const login = useCallback(async (username: string, password: string) => {
-    const s = await api.login(APP, username, password);
+    const s = await api.login(app, username, password);
     setSession(s);
     return s;
-  }, [api]);
+  }, [api, app]);
   const logout = useCallback(() => {
-    api.logout(APP);
+    api.logout(app);
     setSession(null);
-  }, [api]);
+  }, [api, app]);
   return { api, session, login, logout };
 }
 
