@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 
@@ -50,6 +51,23 @@ export const envSchema = z.object({
    *  Defaults 200 ms / 500 rows. */
   AVL_FLUSH_MS: z.coerce.number().int().min(10).max(60000).default(200),
   AVL_FLUSH_ROWS: z.coerce.number().int().min(1).max(10000).default(500),
+  /** Run the media plane (mediasoup workers, incident video rooms). Default true; when the worker
+   *  binary is missing the server starts anyway, logs a warning and answers media requests with
+   *  `media_unavailable`. */
+  MEDIA_ENABLED: bool.default(true),
+  /** mediasoup worker processes. Default: one per CPU core. */
+  MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(() => availableParallelism()),
+  /** UDP/TCP port range of the media transports (ICE, DTLS, RTP). Default 40000-49999. */
+  MEDIA_RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
+  MEDIA_RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
+  /** Address the media transports listen on. Default 127.0.0.1 (set 0.0.0.0 or a host address to
+   *  reach browsers on other machines). */
+  MEDIA_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+  /** Address announced to clients in ICE candidates (the public address behind NAT). Unset: the
+   *  listen address. */
+  MEDIA_ANNOUNCED_IP: z.string().min(1).max(253).optional(),
+}).refine((c) => c.MEDIA_RTC_MIN_PORT <= c.MEDIA_RTC_MAX_PORT, {
+  path: ['MEDIA_RTC_MAX_PORT'], message: 'must not be below MEDIA_RTC_MIN_PORT',
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Beacon needs on a fresh Debian 12 machine, skipping what is already there:
-# Node packages (from package-lock.json) and the built browser apps (client/dist).
+# Node packages (from package-lock.json), mediasoup's media worker (built once against
+# Debian's libraries and cached, see scripts/install-mediasoup.sh) and the built browser apps
+# (client/dist).
 # `--for-tests` also installs Debian's Chromium for the end-to-end tests.
 # Idempotent; safe to re-run.
 set -euo pipefail
@@ -35,6 +37,10 @@ else
   npm install --no-audit --no-fund --no-save --loglevel=error
   echo "$want" > "$stamp"
 fi
+
+# The media worker: idempotent, seconds when present or cached, about 5 minutes when built.
+# Without it the server still runs, with media unavailable (MEDIA_ENABLED in README).
+scripts/install-mediasoup.sh
 
 client_hash=$( (cat package-lock.json; find client server/protocol config/seed -type f -not -path 'client/dist/*' | sort | xargs cat) | sha256sum | cut -d' ' -f1)
 if [ -f client/dist/.build-hash ] && [ "$(cat client/dist/.build-hash)" = "$client_hash" ]; then

@@ -37,6 +37,8 @@ import { createMetrics } from './metrics';
 import { placeUnitsAtStations, seedUnits, sharedSecret } from './seed';
 import type { Services } from './services';
 import { PROTOCOL_VERSION } from './protocol';
+import { MediaService, incidentRoomId, type MediaIncident } from '../media/MediaService';
+import { registerMediaMetrics } from '../media/metrics';
 
 export interface AppOptions {
   config: Config;
@@ -82,17 +84,33 @@ export async function createApp(opts: AppOptions) {
     const avl = new AvlIngest(db.sql, geo, bus, city, clock, log.child({ component: 'avl' }), {
       flushMs: config.AVL_FLUSH_MS, flushRows: config.AVL_FLUSH_ROWS, nodeId: config.NODE_ID, onAccepted: (n) => metrics.avlPositions.inc(n),
     });
+    const media = await MediaService.start({
+      enabled: config.MEDIA_ENABLED, workers: config.MEDIA_WORKERS, rtcMinPort: config.MEDIA_RTC_MIN_PORT, rtcMaxPort: config.MEDIA_RTC_MAX_PORT,
+      listenIp: config.MEDIA_LISTEN_IP, announcedIp: config.MEDIA_ANNOUNCED_IP,
+    }, (actor, incidentId) => read.incident(actor, incidentId), log.child({ component: 'media' }));
+    closers.unshift(() => media.close());
+    registerMediaMetrics(metrics.registry, media);
     const timers = new TimerWorker(db.sql, pipeline, clock, log.child({ component: 'timers' }), () => metrics.timersFired.inc());
     const outbox = new OutboxWorker(db.sql, {
       'unit.notify': async (p) => bus.publish('notifications', {
         type: 'unit.notification', node: config.NODE_ID, unitId: String(p.unitId), incidentId: (p.incidentId as string) ?? null,
         kind: String(p.kind), at: clock.now().toISOString(),
       }),
+      // Idempotent both ways. Rows run in id order, so an incident's close follows its open.
+      // (Handlers run inside the outbox transaction: no queries here, PGlite has one connection.)
+      'media.room.open': async (p) => void (await media.openRoom(incidentRoomId(String(p.incidentId)))),
+      'media.room.close': async (p) => media.closeRoom(incidentRoomId(String(p.incidentId))),
     }, clock, log.child({ component: 'outbox' }), (action, outcome) => metrics.outboxDone.inc({ action, outcome }));
 
     // Dispatchable units are indexed by capability; every node follows unit events.
     await bus.subscribe('events', (m) => {
-      if (m.type !== 'event.committed' || m.event.streamType !== 'unit') return;
+      if (m.type !== 'event.committed') return;
+      // The outbox closes an ended incident's room on one node; every node follows here, and
+      // sends away crews released from the incident.
+      if (m.event.streamType === 'incident') {
+        media.followIncident(m.event.view as unknown as MediaIncident).catch((err) => log.warn({ err }, 'media room update failed'));
+      }
+      if (m.event.streamType !== 'unit') return;
       const view = m.event.view;
       geo.setEligible(m.event.streamId, DISPATCHABLE_STATUSES.includes(String(view.status)) ? (view.capabilities as string[]) : null)
         .catch((err) => log.warn({ err }, 'geo eligibility update failed'));
@@ -105,10 +123,14 @@ export async function createApp(opts: AppOptions) {
       await geo.setEligible(String(u.id), DISPATCHABLE_STATUSES.includes(String(u.status)) ? (u.capabilities as string[]) : null);
     }
     await placeUnitsAtStations(city, geo);
+    // A restart restores the rooms of every open incident.
+    if (media.available) {
+      for (const incident of await read.openIncidents(SYSTEM_ACTOR)) await media.openRoom(incidentRoomId(incident.id));
+    }
     await hub.start();
 
     const services: Services = {
-      nodeId: config.NODE_ID, city, tokens, users, read, avl, metrics,
+      nodeId: config.NODE_ID, city, tokens, users, read, avl, metrics, media,
       clientConfig: { mapTileUrl: config.MAP_TILE_URL ?? null, mapAttribution: config.MAP_ATTRIBUTION, protocolVersion: PROTOCOL_VERSION },
       execute: (actor, command) => handleCommand(pipeline, city, actor, command),
       async health() {
@@ -120,6 +142,7 @@ export async function createApp(opts: AppOptions) {
           checks.database = `down: ${String(err)}`;
         }
         checks.bus = config.REDIS_URL ? 'redis' : 'in-process';
+        checks.media = media.available ? `ok (${media.pool?.live().length ?? 0} workers, ${media.allRooms().length} rooms)` : `unavailable: ${media.unavailableReason ?? 'stopping'}`;
         return { ok: !checks.database.startsWith('down'), checks };
       },
     };
@@ -137,7 +160,7 @@ export async function createApp(opts: AppOptions) {
     };
 
     return {
-      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server,
+      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media,
       async start(): Promise<{ port: number }> {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);

@@ -41,6 +41,17 @@ export class Unavailable extends BeaconError {
   readonly status = 503;
 }
 
+/** The media plane is off or has no worker (binary missing, all workers down). */
+export class MediaUnavailable extends BeaconError {
+  readonly code = 'media_unavailable';
+  readonly status = 503;
+}
+/** mediasoup refused a media request (parameters it cannot use, a closed object). */
+export class MediaRejected extends BeaconError {
+  readonly code = 'media_rejected';
+  readonly status = 400;
+}
+
 /** Whatever was thrown, as a client-safe { status, code, message }. Unknown errors hide details. */
 export function describeError(err: unknown): { status: number; code: string; message: string } {
   if (err instanceof BeaconError) return { status: err.status, code: err.code, message: err.message };

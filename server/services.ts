@@ -6,6 +6,7 @@ import type { UserDirectory } from './auth/users';
 import type { ReadModel } from './read/queries';
 import type { AvlIngest } from './units/avl';
 import type { Metrics } from './metrics';
+import type { MediaService } from '../media/MediaService';
 
 export interface Services {
   nodeId: string;
@@ -15,6 +16,8 @@ export interface Services {
   read: ReadModel;
   avl: AvlIngest;
   metrics: Metrics;
+  /** The media plane (rooms, signalling); `available` is false when no worker runs here. */
+  media: MediaService;
   /** What the browser apps need before signing in (public). */
   clientConfig: { mapTileUrl: string | null; mapAttribution: string; protocolVersion: number };
   execute(actor: Actor, command: Command): Promise<CommandResult>;

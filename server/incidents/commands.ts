@@ -8,7 +8,7 @@ import type { CommandOf } from '../protocol';
 import { NotFound, RejectedByStateMachine, ValidationError } from '../errors';
 import { assertCanCommandIncident, assertCanCommandUnit } from '../auth/authorize';
 import type { CityModel } from '../city';
-import type { Loaded, Plan, PlanContext, Planner, Step } from '../commands/pipeline';
+import type { Effect, Loaded, Plan, PlanContext, Planner, Step } from '../commands/pipeline';
 import type { IncidentView } from './kind';
 import type { UnitView } from '../units/kind';
 
@@ -88,7 +88,7 @@ export function incidentPlanner(city: CityModel, cmd: IncidentCommands): Planner
           // units with its dispatch-target timer running.
           triaged: true,
         };
-        return { createdId: id, steps: [{ type: 'incident', id, create: input }] };
+        return { createdId: id, steps: [{ type: 'incident', id, create: input }], effects: [mediaRoom('open', id)] };
       }
       case 'incident.dispatch':
         return dispatch(city, ctx, cmd);
@@ -103,12 +103,18 @@ export function incidentPlanner(city: CityModel, cmd: IncidentCommands): Planner
       case 'incident.close': {
         const incident = await loadIncident(ctx, cmd.type, cmd.incidentId);
         const release = await releaseAssigned(ctx, incident, `incident ${incident.id} closed`);
-        return { steps: [{ type: 'incident', id: incident.id, event: { type: 'CLOSE', disposition: cmd.disposition } }, ...release] };
+        return {
+          steps: [{ type: 'incident', id: incident.id, event: { type: 'CLOSE', disposition: cmd.disposition } }, ...release],
+          effects: [mediaRoom('close', incident.id)],
+        };
       }
       case 'incident.cancel': {
         const incident = await loadIncident(ctx, cmd.type, cmd.incidentId);
         const release = await releaseAssigned(ctx, incident, `incident ${incident.id} cancelled`);
-        return { steps: [{ type: 'incident', id: incident.id, event: { type: 'CANCEL', reason: cmd.reason } }, ...release] };
+        return {
+          steps: [{ type: 'incident', id: incident.id, event: { type: 'CANCEL', reason: cmd.reason } }, ...release],
+          effects: [mediaRoom('close', incident.id)],
+        };
       }
       case 'incident.merge': {
         if (cmd.intoIncidentId === cmd.incidentId) throw new ValidationError('an incident cannot be merged into itself');
@@ -122,6 +128,7 @@ export function incidentPlanner(city: CityModel, cmd: IncidentCommands): Planner
             { type: 'incident', id: incident.id, event: { type: 'MERGE', intoIncidentId: target.id } },
             { type: 'incident', id: target.id, event: { type: 'NOTE', text: `duplicate ${incident.id} merged into this incident` } },
           ],
+          effects: [mediaRoom('close', incident.id)],
         };
       }
       case 'incident.priority': {
@@ -151,8 +158,10 @@ export function incidentPlanner(city: CityModel, cmd: IncidentCommands): Planner
         return single((await loadIncident(ctx, cmd.type, cmd.incidentId)).id, { type: 'HOLD', reason: cmd.reason });
       case 'incident.alert.ack':
         return single((await loadIncident(ctx, cmd.type, cmd.incidentId)).id, { type: 'ALERT_ACK', alertId: cmd.alertId, by: ctx.actor.username });
-      case 'incident.reopen':
-        return single((await loadIncident(ctx, cmd.type, cmd.incidentId)).id, { type: 'REOPEN', reason: cmd.reason });
+      case 'incident.reopen': {
+        const incident = await loadIncident(ctx, cmd.type, cmd.incidentId);
+        return { ...single(incident.id, { type: 'REOPEN', reason: cmd.reason }), effects: [mediaRoom('open', incident.id)] };
+      }
       case 'incident.pend':
         return single((await loadIncident(ctx, cmd.type, cmd.incidentId)).id, { type: 'PEND' });
       case 'incident.resume':
@@ -161,6 +170,11 @@ export function incidentPlanner(city: CityModel, cmd: IncidentCommands): Planner
         return single((await loadIncident(ctx, cmd.type, cmd.incidentId)).id, { type: 'UNDER_CONTROL' });
     }
   };
+}
+
+/** The incident's media room opens and closes with it, through the outbox (idempotent handlers). */
+function mediaRoom(op: 'open' | 'close', incidentId: string): Effect {
+  return { action: `media.room.${op}`, streamType: 'incident', streamId: incidentId, params: { incidentId } };
 }
 
 function single(incidentId: string, event: { type: string } & Record<string, unknown>): Plan {

@@ -12,6 +12,7 @@ import { describeError, assertNever } from '../errors';
 import type { Logger } from '../log';
 import type { LiveHub, LiveSession } from './hub';
 import type { Services } from '../services';
+import type { SignallingSession } from '../../media/SignallingSession';
 
 const HELLO_TIMEOUT_MS = 10_000;
 /** A client this far behind is cut off; it resumes from its last sequence number. */
@@ -25,6 +26,7 @@ export function attachWebSocket(server: Server, services: Services, hub: LiveHub
 
 class Connection {
   private session: LiveSession | null = null;
+  private media: SignallingSession | null = null;
   private readonly helloTimer: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
 
@@ -41,6 +43,8 @@ class Connection {
       clearTimeout(this.helloTimer);
       services.metrics.wsConnections.dec();
       if (this.session) this.hub.removeSession(this.session);
+      // Closing the socket closes its media transports (and their producers and consumers).
+      this.media?.close();
     });
     ws.on('error', (err) => this.log.debug({ err, remote: req.socket.remoteAddress }, 'socket error'));
   }
@@ -74,6 +78,10 @@ class Connection {
       if ((json as { type?: unknown })?.type === 'command') {
         return this.send({ type: 'nack', commandId: typeof commandId === 'string' ? commandId : null, code: 'validation_failed', message });
       }
+      if ((json as { type?: unknown })?.type === 'media.request') {
+        const requestId = (json as { requestId?: unknown }).requestId;
+        return this.send({ type: 'media.error', requestId: typeof requestId === 'string' ? requestId.slice(0, 64) : null, code: 'validation_failed', message });
+      }
       return this.send({ type: 'error', code: 'validation_failed', message });
     }
     const frame = parsed.data;
@@ -99,6 +107,7 @@ class Connection {
     clearTimeout(this.helloTimer);
     this.session = { id: randomUUID(), actor, send: (f) => this.send(f) };
     this.hub.addSession(this.session);
+    this.media = this.services.media.session(this.session.id, actor, (f) => this.send(f));
     this.send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, nodeId: this.services.nodeId, actor });
   }
 
@@ -137,6 +146,14 @@ class Connection {
         } catch (err) {
           const e = describeError(err);
           return this.send({ type: 'error', code: e.code, message: `avl.report: ${e.message}` });
+        }
+      case 'media.request':
+        try {
+          return this.send({ type: 'media.response', requestId: frame.requestId, result: await this.media!.handle(frame.request) });
+        } catch (err) {
+          const e = describeError(err);
+          if (e.status >= 500 && e.code !== 'media_unavailable') this.log.error({ err, action: frame.request.action }, 'media request failed');
+          return this.send({ type: 'media.error', requestId: frame.requestId, code: e.code, message: e.message });
         }
       case 'ping':
         return this.send({ type: 'pong', t: frame.t });

@@ -17,6 +17,11 @@ export const LIMITS = {
   /** A resume that missed more events than this gets a fresh snapshot instead. */
   maxResumeEvents: 1000,
   maxRecommendations: 20,
+  /** Per signalling session and media room: WebRTC transports, producers (a body camera sends
+   *  audio + video) and consumers (a console wall of tiles). */
+  maxMediaTransportsPerPeer: 4,
+  maxMediaProducersPerPeer: 4,
+  maxMediaConsumersPerPeer: 64,
 } as const;
 
 export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits, . _ : -');

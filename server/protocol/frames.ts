@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { actor, id, LIMITS, PROTOCOL_VERSION } from './common';
 import { command, commandResult } from './commands';
 import { avlPosition } from './avl';
+import { mediaClientFrames, mediaServerFrames } from './media';
 
 /**
  * Live feeds a client can subscribe to:
@@ -28,6 +29,7 @@ export const clientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('query'), requestId: z.string().min(1).max(64), query }),
   z.object({ type: z.literal('avl.report'), positions: z.array(avlPosition).min(1).max(LIMITS.maxAvlBatch) }),
   z.object({ type: z.literal('ping'), t: z.number().optional() }),
+  ...mediaClientFrames,
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
 
@@ -67,5 +69,6 @@ export const serverFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('query.error'), requestId: z.string(), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('avl.accepted'), count: z.number() }),
   z.object({ type: z.literal('pong'), t: z.number().optional() }),
+  ...mediaServerFrames,
 ]);
 export type ServerFrame = z.infer<typeof serverFrame>;

@@ -3,4 +3,5 @@ export * from './common';
 export * from './commands';
 export * from './avl';
 export * from './frames';
+export * from './media';
 export * from './bus';

@@ -45,6 +45,8 @@ export function testConfig(backend: Backend = 'configured', overrides: Record<st
     AUTH_SECRET: 'test-secret-test-secret-test-secret-0123',
     WORKER_POLL_MS: '50',
     AVL_FLUSH_MS: '20',
+    // One mediasoup worker per test server is plenty (the suite runs servers in parallel).
+    MEDIA_WORKERS: '1',
     ...overrides,
   });
 }

@@ -76,6 +76,24 @@ export class TestClient {
     return (f as { result: unknown }).result;
   }
 
+  /** Sends a media signalling request and waits for its response or error. */
+  async media(request: unknown, timeoutMs = 5000): Promise<{ ok: true; result: any } | { ok: false; code: string; message: string }> {
+    const requestId = randomUUID();
+    const reply = this.next((f) => (f.type === 'media.response' || f.type === 'media.error') && f.requestId === requestId, timeoutMs);
+    this.sendRaw({ type: 'media.request', requestId, request });
+    const f = await reply;
+    if (f.type === 'media.response') return { ok: true, result: f.result };
+    if (f.type === 'media.error') return { ok: false, code: f.code, message: f.message };
+    throw new Error('unreachable');
+  }
+
+  /** Like `media`, but throws on a refusal. */
+  async mediaOk(request: { action: string } & Record<string, unknown>): Promise<any> {
+    const r = await this.media(request);
+    if (!r.ok) throw new Error(`media ${request.action} refused: ${r.code}: ${r.message}`);
+    return r.result;
+  }
+
   async subscribe(feed: string, afterSeq?: number): Promise<ServerFrame> {
     const reply = this.next((f) => (f.type === 'subscribed' && f.feed === feed) || (f.type === 'error' && f.message.includes(feed)));
     this.sendRaw({ type: 'subscribe', feed, afterSeq });
