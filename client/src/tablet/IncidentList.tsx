@@ -40,11 +40,11 @@ export function IncidentList({ incidents, selectedId, city, stale, onSelect }: P
                 aria-current={i.id === selectedId ? 'true' : undefined}
                 onClick={() => onSelect(i.id)}
               >
-                <span className="row">
+                <span className="incident-item-head">
                   <span className="priority-badge" style={{ background: PRIORITY_COLOURS[i.priority] }}>P{i.priority}</span>
-                  <strong className="grow">{typeName(i.incidentType)}</strong>
-                  <span className="small muted">{localTime(i.createdAt)}</span>
+                  <time className="incident-time small muted" dateTime={i.createdAt}>{localTime(i.createdAt)}</time>
                 </span>
+                <strong className="incident-title">{typeName(i.incidentType)}</strong>
                 <span className="small address">{i.address ?? i.id}</span>
                 <span className="small muted">
                   {common(`incident.${i.state}` as Parameters<typeof common>[0])} · {t('list.units', { n: Object.keys(i.units).length })}

@@ -61,8 +61,10 @@ export function useDispatchAlert(live: LiveClient | null, unit: UnitView | null)
 }
 
 /**
- * A flashing frame round the screen (it never takes a tap) and a banner above the status
- * buttons; tapping the banner stops the flashing.
+ * A flashing frame round the screen below the top bar (it never takes a tap, and leaves the
+ * callsign and the language button readable) and a banner above the status buttons whose
+ * colours pulse but whose text keeps a high contrast throughout; tapping the banner stops
+ * the flashing.
  */
 export function DispatchFlash({ incidentId, onDismiss }: { incidentId: string; onDismiss(): void }) {
   return (

@@ -27,7 +27,9 @@ export function GpsPanel({ enabled, onToggle, gps, state }: Props) {
           className={`switch${enabled ? ' switch-on' : ''}`}
           onClick={() => onToggle(!enabled)}
         >
-          <span className="switch-knob" aria-hidden="true" />
+          <span className="switch-track" aria-hidden="true">
+            <span className="switch-knob" />
+          </span>
           <span className="switch-text">{enabled ? t('gps.on') : t('gps.off')}</span>
         </button>
       </div>

@@ -65,7 +65,7 @@ export function UnitScreen({ api, token, unitId, onLogout }: Props) {
   const position = gps.fix ?? unit?.position ?? null;
 
   return (
-    <div className={`unit-page${unit?.emergency ? ' in-emergency' : ''}`}>
+    <div className={`unit-page${unit?.emergency ? ' in-emergency' : ''}${dispatch.incidentId ? ' dispatch-alerting' : ''}`}>
       <header className="topbar">
         <div className="who">
           <span className="callsign">{unit?.callsign ?? unitId}</span>

@@ -6,8 +6,13 @@
  */
 import L from 'leaflet';
 import Supercluster from 'supercluster';
+import { currentLocale } from '../../lib/i18n';
 import type { Store, UnitWithPosition } from '../../lib/stores';
-import { clusterIcon, fanOffsets, setHeading, setOffset, tagUnit, unitIcon, type ClusterProps, type UnitProps } from './unitMarkers';
+import { AGENCY_COLOURS, AGENCY_SHORT_NAMES } from './glyphs';
+import {
+  addClusterProps, AGENCY_SLOTS, agencyBreakdown, clusterPropsOf, fanOffsets, OTHER_AGENCY_COLOUR, setHeading, setOffset,
+  tagUnit, unitIcon, updateClusterIcon, type AgencyLook, type ClusterProps, type UnitProps,
+} from './unitMarkers';
 
 /** Callbacks of the units layer. */
 export interface UnitsLayerOptions {
@@ -15,8 +20,12 @@ export interface UnitsLayerOptions {
   onSelect?(unitId: string): void;
   /** Tooltip text of a unit (called when the tooltip opens, so it follows the language). */
   describe?(unit: UnitWithPosition): string;
-  /** Tooltip text of a cluster. */
+  /** Tooltip text of a cluster (the layer adds a line with the units per agency). */
   describeCluster?(count: number, available: number): string;
+  /** Kind of an agency (police, fire, ems, city), for its colour; default: the agency id. */
+  agencyKind?(agencyId: string): string;
+  /** Short name of an agency in cluster tooltips; default: the kind's short name in the current language. */
+  agencyName?(agencyId: string): string;
 }
 
 interface Shown {
@@ -28,7 +37,7 @@ interface Shown {
   offset: string;
   zIndex: number;
   /** For a cluster marker: the cluster it shows now (markers are reused across re-indexing). */
-  cluster?: { id: number; count: number; available: number };
+  cluster?: { id: number; count: number; available: number; props: ClusterProps };
 }
 
 /** Below this zoom, units close together on screen are drawn as one cluster. */
@@ -45,6 +54,11 @@ export class UnitsLayer extends L.Layer {
   private needsIndex = true;
   private lastMs = 0;
   private selected: string | null = null;
+  /** Agency slot of each agency met so far (see AGENCY_SLOTS), and the agencies in each slot. */
+  private readonly slots = new Map<string, number>();
+  private readonly slotAgencies: string[][] = [];
+  /** Colour of each slot (agency names are looked up when a tooltip opens, in its language). */
+  private slotColours: AgencyLook[] = [];
 
   constructor(private readonly store: Store<UnitWithPosition>, private readonly opts: UnitsLayerOptions = {}) {
     super();
@@ -118,11 +132,8 @@ export class UnitsLayer extends L.Layer {
   private newIndex(): Supercluster<UnitProps, ClusterProps> {
     return new Supercluster<UnitProps, ClusterProps>({
       radius: 44, maxZoom: CLUSTER_MAX_ZOOM,
-      map: (p) => ({ emergency: p.emergency, available: p.available }),
-      reduce: (acc, p) => {
-        acc.emergency += p.emergency;
-        acc.available += p.available;
-      },
+      map: clusterPropsOf,
+      reduce: addClusterProps,
     });
   }
 
@@ -132,7 +143,7 @@ export class UnitsLayer extends L.Layer {
       if (!u.position) continue;
       points.push({
         type: 'Feature', geometry: { type: 'Point', coordinates: [u.position.lon, u.position.lat] },
-        properties: { unitId: u.id, emergency: u.emergency ? 1 : 0, available: u.status === 'available' ? 1 : 0 },
+        properties: { unitId: u.id, emergency: u.emergency ? 1 : 0, available: u.status === 'available' ? 1 : 0, slot: this.slotOf(u.agencyId) },
       });
     }
     this.index.load(points);
@@ -143,19 +154,28 @@ export class UnitsLayer extends L.Layer {
     const zoom = Math.floor(map.getZoom());
     const features = this.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom);
     const fan = fanOffsets(features);
-    // Cluster ids change with every re-index: cluster markers are pooled and reused, not keyed.
-    const spare: Shown[] = [];
+    // A cluster keeps its id across re-indexing while its make-up holds: the marker that showed
+    // that id shows it again (usually with nothing to change). Markers of clusters gone are
+    // pooled and reused for new clusters.
+    const previous = new Map<number, Shown>();
     for (const [key, s] of this.shown) {
       if (!key.startsWith('c:')) continue;
-      spare.push(s);
+      if (s.cluster) previous.set(s.cluster.id, s);
       this.shown.delete(key);
     }
+    const unmatched: { p: Supercluster.ClusterProperties & ClusterProps; lat: number; lon: number }[] = [];
     const seen = new Set<string>();
     for (const f of features) {
       const [lon, lat] = f.geometry.coordinates as [number, number];
       if ('cluster' in f.properties && f.properties.cluster) {
         const p = f.properties as Supercluster.ClusterProperties & ClusterProps;
-        this.shown.set(`c:${p.cluster_id}`, this.showCluster(spare.pop(), p, lat, lon));
+        const same = previous.get(p.cluster_id);
+        if (same) {
+          previous.delete(p.cluster_id);
+          this.shown.set(`c:${p.cluster_id}`, this.showCluster(same, p, lat, lon));
+        } else {
+          unmatched.push({ p, lat, lon });
+        }
       } else {
         const unit = this.store.items.get((f.properties as UnitProps).unitId);
         if (!unit) continue;
@@ -164,6 +184,8 @@ export class UnitsLayer extends L.Layer {
         this.showUnit(key, unit, lat, lon, fan.get(unit.id) ?? '');
       }
     }
+    const spare = [...previous.values()];
+    for (const { p, lat, lon } of unmatched) this.shown.set(`c:${p.cluster_id}`, this.showCluster(spare.pop(), p, lat, lon));
     for (const s of spare) this.group.removeLayer(s.marker);
     for (const [key, s] of this.shown) {
       if (!key.startsWith('c:') && !seen.has(key)) {
@@ -205,12 +227,39 @@ export class UnitsLayer extends L.Layer {
     if (s.zIndex !== zIndex) s.marker.setZIndexOffset((s.zIndex = zIndex));
   }
 
+  /** The agency slot of an agency: the next free one the first time it is met, the last one when all are taken. */
+  private slotOf(agencyId: string): number {
+    let slot = this.slots.get(agencyId);
+    if (slot === undefined) {
+      slot = Math.min(this.slots.size, AGENCY_SLOTS - 1);
+      this.slots.set(agencyId, slot);
+      (this.slotAgencies[slot] ??= []).push(agencyId);
+      this.slotColours = this.agencyLooks(() => '');
+    }
+    return slot;
+  }
+
+  /** Colour and name of each agency slot; a slot shared by several agencies is grey ("other"). */
+  private agencyLooks(name: (agencyId: string) => string): AgencyLook[] {
+    return this.slotAgencies.map((ids) => {
+      if (ids.length > 1) return { colour: OTHER_AGENCY_COLOUR, name: currentLocale() === 'zh-CN' ? '其他' : 'Other' };
+      const id = ids[0]!;
+      return { colour: AGENCY_COLOURS[this.opts.agencyKind?.(id) ?? id] ?? OTHER_AGENCY_COLOUR, name: name(id) };
+    });
+  }
+
+  private agencyName = (agencyId: string): string => {
+    if (this.opts.agencyName) return this.opts.agencyName(agencyId);
+    const short = AGENCY_SHORT_NAMES[this.opts.agencyKind?.(agencyId) ?? agencyId];
+    return short ? (currentLocale() === 'zh-CN' ? short.zh : short.en) : agencyId;
+  };
+
   private showCluster(reuse: Shown | undefined, p: Supercluster.ClusterProperties & ClusterProps, lat: number, lon: number): Shown {
-    const look = `${p.point_count}|${p.emergency > 0}|${p.available}`;
+    const look = `${p.point_count}|${p.emergency > 0}|${p.available}|${p.a0},${p.a1},${p.a2},${p.a3},${p.a4},${p.a5}|${this.slots.size}`;
     const s = reuse ?? this.newClusterMarker(lat, lon);
-    s.cluster = { id: p.cluster_id, count: p.point_count, available: p.available };
+    s.cluster = { id: p.cluster_id, count: p.point_count, available: p.available, props: p };
     if (s.look !== look) {
-      s.marker.setIcon(clusterIcon(p));
+      updateClusterIcon(s.marker, p, this.slotColours);
       s.look = look;
     }
     if (s.lat !== lat || s.lon !== lon) {
@@ -229,8 +278,13 @@ export class UnitsLayer extends L.Layer {
       const zoom = Math.min(this.index.getClusterExpansionZoom(s.cluster.id), 18);
       this.map?.setView([s.lat, s.lon], zoom);
     });
-    const describe = this.opts.describeCluster;
-    if (describe) marker.bindTooltip(() => describe(s.cluster?.count ?? 0, s.cluster?.available ?? 0), { direction: 'top' });
+    marker.bindTooltip(() => {
+      const c = s.cluster;
+      if (!c) return '';
+      const breakdown = `<span class="bc-tt-agencies">${agencyBreakdown(c.props, this.agencyLooks(this.agencyName))}</span>`;
+      const describe = this.opts.describeCluster;
+      return describe ? `${describe(c.count, c.available)}<br>${breakdown}` : breakdown;
+    }, { direction: 'top' });
     this.group.addLayer(marker);
     return s;
   }

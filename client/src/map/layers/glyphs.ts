@@ -24,6 +24,11 @@ export const AGENCY_COLOURS: Record<string, string> = {
   police: '#4c8dff', fire: '#ff6b4a', ems: '#35c2a1', city: '#c9a227',
 };
 
+/** Short agency names per kind, English and Chinese (cluster tooltips: "Police 5 · Fire 2"). */
+export const AGENCY_SHORT_NAMES: Record<string, { en: string; zh: string }> = {
+  police: { en: 'Police', zh: '公安' }, fire: { en: 'Fire', zh: '消防' }, ems: { en: 'EMS', zh: '急救' }, city: { en: 'City', zh: '城管' },
+};
+
 /** One letter per agency kind for station markers. */
 export const AGENCY_GLYPHS: Record<string, string> = { police: '警', fire: '消', ems: '救', city: '城' };
 
