@@ -7,7 +7,7 @@ import type { ApiClient, ClientConfig } from '../lib/api';
 import { common, setLocale, useLocale } from '../lib/i18n';
 import type { City } from '../map/base';
 import { Store, followQueues, followUnits, useStore, type IncidentView, type UnitWithPosition } from '../lib/stores';
-import { ConnectionBanner, ConnectionPill } from './Connection';
+import { ConnectionBanner, ConnectionPill } from '../lib/Connection';
 import { IncidentList } from './IncidentList';
 import { IncidentPanel } from './IncidentPanel';
 import { useLiveClient } from '../lib/session';
@@ -68,13 +68,13 @@ export function CommandScreen({ api, token, agencyId, displayName, onLogout }: P
         <span className="brand">Beacon</span>
         <span className="app-name">{t('app')}</span>
         <span className="grow muted small">{displayName}</span>
-        <ConnectionPill state={state} />
+        <ConnectionPill state={state} t={t} />
         <button type="button" className="btn btn-small" data-testid="language-toggle" onClick={() => setLocale(locale === 'en' ? 'zh-CN' : 'en')}>
           {common('language')}
         </button>
         <button type="button" className="btn btn-small" onClick={onLogout}>{common('sign_out')}</button>
       </header>
-      <ConnectionBanner state={state} lastFrameAt={live?.lastFrameAt ?? 0} />
+      <ConnectionBanner state={state} lastFrameAt={live?.lastFrameAt ?? 0} t={t} />
       <div className="layout">
         <IncidentList incidents={open} selectedId={selected} city={city} stale={state !== 'live'} onSelect={select} />
         <main className="content">

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { useLocale } from '../lib/i18n';
 import { CommandScreen } from './CommandScreen';
-import { LoginScreen } from './LoginScreen';
+import { LoginScreen } from '../lib/LoginScreen';
 import { useSession } from '../lib/session';
 import { t } from './messages';
 
@@ -30,7 +30,7 @@ export function TabletApp() {
   }, [actor, allowed, logout]);
 
   if (!session || !actor || !allowed || !actor.agencyId) {
-    return <LoginScreen login={async (u, p) => { setNotice(null); return login(u, p); }} notice={notice} />;
+    return <LoginScreen login={async (u, p) => { setNotice(null); return login(u, p); }} notice={notice} t={t} />;
   }
   return <CommandScreen api={api} token={session.token} agencyId={actor.agencyId} displayName={actor.username} onLogout={logout} />;
 }

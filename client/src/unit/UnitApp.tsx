@@ -1,7 +1,7 @@
 /** The field-unit page: sign-in, then the crew's screen for its own unit. */
 import { useEffect, useState } from 'react';
 import { useLocale } from '../lib/i18n';
-import { LoginScreen } from './LoginScreen';
+import { LoginScreen } from '../lib/LoginScreen';
 import { UnitScreen } from './UnitScreen';
 import { useSession } from '../lib/session';
 import { t } from './messages';
@@ -27,7 +27,7 @@ export function UnitApp() {
   }, [session, unitId, logout]);
 
   if (!session || !unitId) {
-    return <LoginScreen login={async (u, p) => { setNotice(null); return login(u, p); }} notice={notice} />;
+    return <LoginScreen login={async (u, p) => { setNotice(null); return login(u, p); }} notice={notice} t={t} normalize={(u) => u.trim().toLowerCase()} />;
   }
   return <UnitScreen api={api} token={session.token} unitId={unitId} onLogout={logout} />;
 }

@@ -8,7 +8,7 @@ import type { LiveState } from '../lib/live';
 import { common, setLocale, useLocale } from '../lib/i18n';
 import type { CitySeed } from '../../../config/seed/schema';
 import { Assignment, type TypeNames } from './Assignment';
-import { ConnectionBanner, ConnectionPill } from './Connection';
+import { ConnectionBanner, ConnectionPill } from '../lib/Connection';
 import { DispatchFlash, useDispatchAlert } from './DispatchAlert';
 import { EmergencyButton } from './EmergencyButton';
 import { GpsPanel } from './GpsPanel';
@@ -71,12 +71,12 @@ export function UnitScreen({ api, token, unitId, onLogout }: Props) {
           <span className="callsign">{unit?.callsign ?? unitId}</span>
           <span className="muted small">{unitId}</span>
         </div>
-        <ConnectionPill state={state} />
+        <ConnectionPill state={state} t={t} />
         <button type="button" className="btn btn-small" data-testid="language-toggle" onClick={() => setLocale(locale === 'en' ? 'zh-CN' : 'en')}>
           {common('language')}
         </button>
       </header>
-      <ConnectionBanner state={state} lastFrameAt={live?.lastFrameAt ?? 0} />
+      <ConnectionBanner state={state} lastFrameAt={live?.lastFrameAt ?? 0} t={t} />
       <main className="unit-main">
         {unit?.emergency && <div className="banner banner-error emergency-banner" role="alert">{t('emergency.active')}</div>}
         {dispatch.incidentId && <DispatchFlash incidentId={dispatch.incidentId} onDismiss={dispatch.dismiss} />}

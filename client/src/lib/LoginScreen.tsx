@@ -1,17 +1,22 @@
-/** Sign-in for a crew: the unit id (p-101, e-21 …) and password. */
+/** The sign-in form of the touch apps (tablet, unit page). */
 import { useState, type FormEvent } from 'react';
-import { common, setLocale, useLocale } from '../lib/i18n';
-import type { Session } from '../lib/api';
-import { t } from './messages';
+import { common, setLocale, useLocale } from './i18n';
+import type { Session } from './api';
+
+/** The app's messages for the sign-in keys. */
+export type LoginMessages = (key: 'login.busy' | 'login.failed' | 'login.heading' | 'login.hint', params?: Record<string, string | number>) => string;
 
 interface Props {
   login(username: string, password: string): Promise<Session>;
-  /** Error to show on arrival (e.g. a non-unit account was refused). */
+  /** Error to show on arrival (e.g. an account of another role was refused). */
   notice?: string | null;
+  t: LoginMessages;
+  /** How a typed username is normalised (unit ids are typed in any case). */
+  normalize?: (username: string) => string;
 }
 
 /** The sign-in form with the login-* test ids. */
-export function LoginScreen({ login, notice }: Props) {
+export function LoginScreen({ login, notice, t, normalize = (u) => u.trim() }: Props) {
   const locale = useLocale();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -23,7 +28,7 @@ export function LoginScreen({ login, notice }: Props) {
     setBusy(true);
     setError(null);
     try {
-      await login(username.trim().toLowerCase(), password);
+      await login(normalize(username), password);
     } catch (err) {
       setError(t('login.failed', { message: err instanceof Error ? err.message : String(err) }));
     } finally {
