@@ -16,6 +16,7 @@ import { useConsole } from './session';
 import { isTyping, useObservable } from './state';
 import { TopBar } from './TopBar';
 import { UnitBoard } from './UnitBoard';
+import { VideoWall } from './VideoWall';
 
 /** The console layout: queue, map, detail, bottom strip, command line. */
 export function Console({ onSignOut }: { onSignOut(): void }) {
@@ -40,7 +41,7 @@ export function Console({ onSignOut }: { onSignOut(): void }) {
           <div className="slots">
             <EmptySlot title={t('panel.calls')} testId="slot-calls" />
             <EmptySlot title={t('panel.radio')} testId="slot-radio" />
-            <EmptySlot title={t('panel.video')} testId="slot-video" />
+            <VideoWall />
           </div>
         </div>
       </main>

@@ -5,7 +5,7 @@
  * answering pings: the state drops to `reconnecting` the moment it is not.
  */
 import {
-  PROTOCOL_VERSION, serverFrame, type Command, type CommandResult, type FeedEvent, type Query, type ServerFrame,
+  PROTOCOL_VERSION, serverFrame, type Command, type CommandResult, type FeedEvent, type MediaRequest, type Query, type ServerFrame,
 } from '../../../server/protocol';
 import { newCommandId } from './api';
 
@@ -16,6 +16,9 @@ export interface FeedHandlers {
   event(event: FeedEvent, seq: number): void;
   positions?(positions: Extract<ServerFrame, { type: 'unit.positions' }>['positions']): void;
 }
+
+/** A media signalling push (`producer.added`, `producer.closed`, `room.reset`, `room.closed`). */
+export type MediaEventFrame = Extract<ServerFrame, { type: 'media.event' }>;
 
 export class CommandRefused extends Error {
   constructor(readonly code: string, message: string) {
@@ -43,6 +46,8 @@ export class LiveClient {
   private readonly queries = new Map<string, Pending<unknown>>();
   private readonly stateListeners = new Set<(s: LiveState) => void>();
   private readonly notificationListeners = new Set<(f: Extract<ServerFrame, { type: 'unit.notification' }>) => void>();
+  private readonly mediaRequests = new Map<string, { resolve(value: unknown): void; reject(err: Error): void }>();
+  private readonly mediaEventListeners = new Set<(f: MediaEventFrame) => void>();
   private retry = 0;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private pongDeadline: ReturnType<typeof setTimeout> | null = null;
@@ -115,6 +120,28 @@ export class LiveClient {
     });
   }
 
+  /**
+   * Sends a media signalling request; resolves with the `media.response` result, rejects with
+   * CommandRefused on `media.error`. Not queued across reconnects: media sessions are per
+   * socket (the server drops a socket's transports when it closes), so a request made while
+   * the connection is down is refused at once with `not_connected`.
+   */
+  mediaRequest<T = unknown>(request: MediaRequest): Promise<T> {
+    if (this.state !== 'live' || this.ws?.readyState !== WebSocket.OPEN) {
+      return Promise.reject(new CommandRefused('not_connected', `media ${request.action}: not connected`));
+    }
+    const requestId = newCommandId();
+    return new Promise((resolve, reject) => {
+      this.mediaRequests.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
+      this.send({ type: 'media.request', requestId, request });
+    });
+  }
+
+  onMediaEvent(listener: (f: MediaEventFrame) => void): () => void {
+    this.mediaEventListeners.add(listener);
+    return () => this.mediaEventListeners.delete(listener);
+  }
+
   reportPositions(positions: { unitId: string; lat: number; lon: number; at: string; heading?: number; speedKmh?: number; accuracyM?: number }[]): void {
     if (this.state === 'live') this.send({ type: 'avl.report', positions });
   }
@@ -151,6 +178,9 @@ export class LiveClient {
     if (this.ws !== ws) return;
     this.stopHeartbeat();
     this.ws = null;
+    // The server closed this socket's media session with it: nothing pending will be answered.
+    for (const p of this.mediaRequests.values()) p.reject(new CommandRefused('not_connected', 'media request: connection lost'));
+    this.mediaRequests.clear();
     if (this.closed || this.state === 'incompatible' || this.state === 'signed_out') return;
     this.setState('reconnecting');
     const delay = Math.min(10_000, 250 * 2 ** this.retry++) * (0.75 + Math.random() / 2);
@@ -230,6 +260,25 @@ export class LiveClient {
       case 'pong':
         if (this.pongDeadline) clearTimeout(this.pongDeadline);
         this.pongDeadline = null;
+        return;
+      case 'media.response':
+        this.mediaRequests.get(f.requestId)?.resolve(f.result);
+        this.mediaRequests.delete(f.requestId);
+        return;
+      case 'media.error':
+        if (f.requestId) {
+          this.mediaRequests.get(f.requestId)?.reject(new CommandRefused(f.code, f.message));
+          this.mediaRequests.delete(f.requestId);
+        } else console.warn(`${f.code}: ${f.message}`);
+        return;
+      case 'media.event':
+        for (const l of this.mediaEventListeners) {
+          try {
+            l(f);
+          } catch (err) {
+            console.error(err);
+          }
+        }
         return;
       case 'subscribed':
       case 'unsubscribed':

@@ -8,6 +8,7 @@ import type { LiveState } from '../lib/live';
 import { common, setLocale, useLocale } from '../lib/i18n';
 import type { CitySeed } from '../../../config/seed/schema';
 import { Assignment, type TypeNames } from './Assignment';
+import { CameraPanel } from './CameraPanel';
 import { ConnectionBanner, ConnectionPill } from '../lib/Connection';
 import { DispatchFlash, useDispatchAlert } from './DispatchAlert';
 import { EmergencyButton } from './EmergencyButton';
@@ -86,6 +87,7 @@ export function UnitScreen({ api, token, unitId, onLogout }: Props) {
         {unit && (
           <Assignment live={live} state={state} unitId={unitId} incidentId={unit.incidentId} position={position} typeNames={typeNames} />
         )}
+        {unit?.incidentId && <CameraPanel key={unit.incidentId} live={live} unitId={unitId} incidentId={unit.incidentId} />}
         <GpsPanel enabled={gpsOn} onToggle={toggleGps} gps={gps} state={state} />
         <button type="button" className="btn btn-secondary sign-out" onClick={onLogout}>{common('sign_out')}</button>
       </main>
