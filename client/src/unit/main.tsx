@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { currentLocale } from '../lib/i18n';
 import { UnitApp } from './UnitApp';
 import { registerShellCache } from './serviceWorker';
+import '../lib/touch-base.css';
 import './unit.css';
 
 document.documentElement.lang = currentLocale();
