@@ -64,10 +64,6 @@ export class LiveHub {
     if (session.actor.unitId) this.unitSessions.get(session.actor.unitId)?.delete(session);
   }
 
-  get sessionCount(): number {
-    return this.bySession.size;
-  }
-
   /** Subscribes (authorization checked by the caller) and sends the snapshot or the missed events. */
   async subscribe(session: LiveSession, feed: string, afterSeq?: number): Promise<void> {
     const subs = this.bySession.get(session.id);
@@ -178,11 +174,6 @@ export class LiveHub {
     for (const s of this.unitSessions.get(message.unitId) ?? []) {
       s.send({ type: 'unit.notification', unitId: message.unitId, incidentId: message.incidentId, kind: message.kind, at: message.at });
     }
-  }
-
-  /** Feeds that have local subscribers (for metrics and tests). */
-  feeds(): string[] {
-    return [...this.byFeed.entries()].filter(([, s]) => s.size > 0).map(([f]) => f);
   }
 }
 
