@@ -6,6 +6,7 @@ import type { types as ms } from 'mediasoup';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../server/log';
 import { WorkerPool } from './WorkerPool';
+import { until } from '../tests/support/until';
 
 const config = loadConfig({});
 const log = createLogger('silent', 'test');
@@ -17,14 +18,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -59,7 +52,7 @@ test('a killed worker is respawned in its slot; listeners hear of it and a faili
     pool.on('worker.replaced', (index, worker, previous) => replaced.push({ index, pid: worker.pid, previousPid: previous.pid }));
 
     process.kill(victim.pid, 'SIGKILL');
-    await until(() => replaced.length === 1);
+    await until('the dead worker to be replaced', () => replaced.length === 1);
 
     expect(died).toEqual([0]);
     expect(replaced[0]).toMatchObject({ index: 0, previousPid: victim.pid });
@@ -79,7 +72,7 @@ test('closing the pool stops every worker process and respawns none', async () =
   const pids = pool.workers.map((w) => w.pid);
   expect(pids.every(alive)).toBe(true);
   pool.close();
-  await until(() => !pids.some(alive));
+  await until('every worker process to exit', () => !pids.some(alive));
   expect(pool.workers).toHaveLength(0);
   expect(() => pool.pick()).toThrow(/no media worker is running/);
 });

@@ -11,6 +11,7 @@ import { dropTestState, testConfig } from '../support/env';
 import { TestClient } from '../support/ws-client';
 import { RtpSink, sendRtp } from '../support/rtp';
 import type { ServerFrame } from '../../server/protocol';
+import { until } from '../support/until';
 
 let server: TestServer;
 let dispatcher: TestClient;
@@ -27,16 +28,6 @@ const VP8_PARAMETERS = {
 };
 const DTLS = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, () => 'AB').join(':') }] };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 async function outboxDone(action: string, id: string): Promise<void> {
   await until(`${action} for ${id}`, async () => {
     const rows = await server.app.db.sql`SELECT processed_at FROM outbox WHERE action = ${action} AND stream_id = ${id}`;
@@ -48,8 +39,6 @@ async function newIncident(client: TestClient, description: string): Promise<str
   const created = await client.ok({ type: 'incident.create', incidentType: 'theft', priority: 2, location: { lat: 30.26, lon: 120.16 }, description });
   return created.createdId!;
 }
-
-const mediaEvents = (client: TestClient) => client.frames.filter((f): f is Extract<ServerFrame, { type: 'media.event' }> => f.type === 'media.event');
 
 beforeAll(async () => {
   server = await startTestServer();
