@@ -10,7 +10,6 @@ import { createApp } from '../../server/app';
 import { dropTestState, testConfig } from '../support/env';
 import { TestClient } from '../support/ws-client';
 import { RtpSink, sendRtp } from '../support/rtp';
-import type { ServerFrame } from '../../server/protocol';
 import { until } from '../support/until';
 
 let server: TestServer;

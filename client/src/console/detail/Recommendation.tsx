@@ -15,7 +15,6 @@ export { useRecommendation, type RecommendationState } from './useRecommendation
 
 /** The recommendation section (`recommendation-panel`) with the dispatch button (`dispatch-recommended`). */
 export function RecommendationPanel({ state }: { state: RecommendationState }) {
-  const c = useConsole();
   useLocale();
   const { rec } = state;
   return (
