@@ -58,9 +58,15 @@ export interface MediaSession {
   stop(): void;
 }
 
+/** Retries of a failed (re)start: the room may be mid-rebuild (`media_unavailable`) for a moment. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 8_000;
+
 /**
  * Runs `start` while the connection is live; runs it again after a reconnect or a
  * `room.reset` of `roomId`, and stops for good on `room.closed`. `start` returns its cleanup.
+ * A start that fails is retried with a growing delay while the connection stays live: a
+ * viewer that (re)joins while the room's worker is being replaced would otherwise stay dark.
  */
 function runSession(
   live: LiveClient, roomId: string, start: () => Promise<() => void>, onChange: (s: MediaSession) => void,
@@ -69,6 +75,8 @@ function runSession(
   let cleanup: (() => void) | null = null;
   let stopped = false;
   let generation = 0;
+  let failures = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
   const session = {
     running: false,
     error: null as Error | null,
@@ -83,6 +91,8 @@ function runSession(
   };
   const teardown = () => {
     generation++;
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
     cleanup?.();
     cleanup = null;
     session.running = false;
@@ -95,29 +105,39 @@ function runSession(
       (done) => {
         if (mine !== generation || stopped) return done();
         cleanup = done;
+        failures = 0;
         session.running = true;
         session.error = null;
         onChange(session);
       },
       (err: unknown) => {
-        if (mine !== generation) return;
+        if (mine !== generation || stopped) return;
         session.error = err instanceof Error ? err : new Error(String(err));
         console.warn(`media ${roomId}: ${session.error.message}`);
         onChange(session);
+        const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** failures++);
+        retryTimer = setTimeout(() => {
+          retryTimer = null;
+          if (mine === generation) restart();
+        }, delay);
       },
     );
   };
   const offState = live.onState((s) => {
-    if (s === 'live') restart();
-    else if (session.running) {
+    if (s === 'live') {
+      failures = 0;
+      restart();
+    } else if (session.running || retryTimer) {
       teardown();
       onChange(session);
     }
   });
   const offEvent = live.onMediaEvent((f) => {
     if (f.roomId !== roomId || stopped) return;
-    if (f.event === 'room.reset') restart();
-    else if (f.event === 'room.closed') session.stop();
+    if (f.event === 'room.reset') {
+      failures = 0;
+      restart();
+    } else if (f.event === 'room.closed') session.stop();
     else onEvent?.(f);
   });
   restart();
@@ -173,11 +193,30 @@ export interface IncidentTrack {
   track: MediaStreamTrack;
 }
 
+/** What one received camera video decodes now (from its receiver's `inbound-rtp` stats). */
+export interface VideoReceiveStats {
+  producerId: string;
+  unitId: string | null;
+  framesDecoded: number;
+  /** Size of the last decoded frame: tells which simulcast layer arrives (0 before the first). */
+  frameWidth: number;
+  frameHeight: number;
+}
+
+/** Receive statistics of an incident view. */
+export interface IncidentViewStats {
+  framesDecoded: number;
+  audioBytes: number;
+  videoBytes: number;
+  /** Per video consumer. */
+  videos: VideoReceiveStats[];
+}
+
 export interface IncidentView extends MediaSession {
   /** Asks the server for a simulcast layer of one video consumer (0: the smallest). */
   setPreferredLayers(producerId: string, spatialLayer: number, temporalLayer?: number): Promise<void>;
   /** Decoded video frames and received audio bytes over the receive transport (tests, diagnostics). */
-  stats(): Promise<{ framesDecoded: number; audioBytes: number; videoBytes: number }>;
+  stats(): Promise<IncidentViewStats>;
 }
 
 export interface ViewHandlers {
@@ -185,6 +224,43 @@ export interface ViewHandlers {
   /** A track is gone (its producer closed, or everything is being rebuilt). */
   onTrackEnded?(producerId: string): void;
   onChange?(session: MediaSession): void;
+}
+
+interface ViewState {
+  transport: msc.Transport;
+  consumers: Map<string, msc.Consumer>;
+  /** The unit of each consumed producer (null: a source that is not a unit's camera). */
+  unitOf: Map<string, string | null>;
+  consume(producerId: string, unitId: string | null): Promise<void>;
+}
+
+type InboundRtp = { type?: string; kind?: string; framesDecoded?: number; bytesReceived?: number; frameWidth?: number; frameHeight?: number };
+
+/** The receive statistics of a view's current transport, in total and per video consumer. */
+async function viewStats(state: ViewState | null): Promise<IncidentViewStats> {
+  const out: IncidentViewStats = { framesDecoded: 0, audioBytes: 0, videoBytes: 0, videos: [] };
+  if (!state) return out;
+  const report = await state.transport.getStats();
+  report.forEach((s: InboundRtp) => {
+    if (s.type !== 'inbound-rtp') return;
+    // mediasoup-client's hidden probator receiver shows as a second video stream without bytes.
+    if (s.kind === 'video' && (s.bytesReceived ?? 0) > 0) {
+      out.framesDecoded += s.framesDecoded ?? 0;
+      out.videoBytes += s.bytesReceived ?? 0;
+    } else if (s.kind === 'audio') out.audioBytes += s.bytesReceived ?? 0;
+  });
+  for (const [producerId, consumer] of state.consumers) {
+    if (consumer.kind !== 'video' || consumer.closed) continue;
+    const video: VideoReceiveStats = { producerId, unitId: state.unitOf.get(producerId) ?? null, framesDecoded: 0, frameWidth: 0, frameHeight: 0 };
+    (await consumer.getStats()).forEach((s: InboundRtp) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'video' || (s.bytesReceived ?? 0) === 0) return;
+      video.framesDecoded = s.framesDecoded ?? 0;
+      video.frameWidth = s.frameWidth ?? 0;
+      video.frameHeight = s.frameHeight ?? 0;
+    });
+    out.videos.push(video);
+  }
+  return out;
 }
 
 /**
@@ -195,12 +271,13 @@ export interface ViewHandlers {
 export function viewIncident(live: LiveClient, incidentId: string, handlers: ViewHandlers | ((track: IncidentTrack) => void)): IncidentView {
   const h: ViewHandlers = typeof handlers === 'function' ? { onTrack: handlers } : handlers;
   const roomId = roomOf(incidentId);
-  let current: { transport: msc.Transport; consumers: Map<string, msc.Consumer>; consume(producerId: string, unitId: string | null): Promise<void> } | null = null;
+  let current: ViewState | null = null;
 
   const session = runSession(live, roomId, async () => {
     const device = await loadDevice(live, roomId);
     const transport = await createTransport(live, device, roomId, 'recv');
     const consumers = new Map<string, msc.Consumer>();
+    const unitOf = new Map<string, string | null>();
     const seen = new Set<string>();
     let closed = false;
     const consume = async (producerId: string, unitId: string | null = null) => {
@@ -215,6 +292,7 @@ export function viewIncident(live: LiveClient, incidentId: string, handlers: Vie
           id: r.consumerId, producerId: r.producerId, kind: r.kind, rtpParameters: r.rtpParameters as unknown as msc.RtpParameters,
         });
         consumers.set(producerId, consumer);
+        unitOf.set(producerId, unitId);
         await live.mediaRequest({ action: 'consumer.resume', consumerId: consumer.id });
         if (closed) return;
         h.onTrack({ producerId, consumerId: consumer.id, unitId, kind: r.kind, track: consumer.track });
@@ -223,7 +301,7 @@ export function viewIncident(live: LiveClient, incidentId: string, handlers: Vie
         if (!closed) console.warn(`media ${roomId}: could not consume ${producerId}: ${(err as Error).message}`);
       }
     };
-    const state = { transport, consumers, consume };
+    const state: ViewState = { transport, consumers, unitOf, consume };
     current = state;
     const list = await live.mediaRequest<MediaResult<'producers.list'>>({ action: 'producers.list', roomId });
     await Promise.all(list.producers.map((p) => consume(p.producerId, p.unitId)));
@@ -243,6 +321,7 @@ export function viewIncident(live: LiveClient, incidentId: string, handlers: Vie
       const consumer = c.consumers.get(f.producerId);
       consumer?.close();
       c.consumers.delete(f.producerId);
+      c.unitOf.delete(f.producerId);
       h.onTrackEnded?.(f.producerId);
     }
   });
@@ -253,19 +332,6 @@ export function viewIncident(live: LiveClient, incidentId: string, handlers: Vie
       if (!consumer || consumer.kind !== 'video') return;
       await live.mediaRequest({ action: 'consumer.setPreferredLayers', consumerId: consumer.id, spatialLayer, temporalLayer });
     },
-    async stats() {
-      const out = { framesDecoded: 0, audioBytes: 0, videoBytes: 0 };
-      if (!current) return out;
-      const report = await current.transport.getStats();
-      report.forEach((s: { type?: string; kind?: string; framesDecoded?: number; bytesReceived?: number }) => {
-        if (s.type !== 'inbound-rtp') return;
-        // mediasoup-client's hidden probator receiver shows as a second video stream without bytes.
-        if (s.kind === 'video' && (s.bytesReceived ?? 0) > 0) {
-          out.framesDecoded += s.framesDecoded ?? 0;
-          out.videoBytes += s.bytesReceived ?? 0;
-        } else if (s.kind === 'audio') out.audioBytes += s.bytesReceived ?? 0;
-      });
-      return out;
-    },
+    stats: () => viewStats(current),
   });
 }
