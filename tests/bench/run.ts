@@ -1,19 +1,21 @@
 /**
  * `npm run bench`: runs every benchmark in turn against loopback servers (PostgreSQL, Redis,
  * in-process Beacon), prints progress to stderr and rewrites BENCHMARKS.md with the figures.
- * Exits non-zero when a bench could not run or a command failed; a missed goal is reported,
- * not an error.
+ * `npm run bench -- media` runs only the media bench and rewrites only its section, keeping
+ * the others. Exits non-zero when a bench could not run or a command failed; a missed goal is
+ * reported, not an error.
  */
 import os from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { REAL_REDIS_URL } from '../support/env';
 import { runCommandsBench } from './commands';
 import { runRecommendBench } from './recommend';
 import { runFanoutBench } from './fanout';
-import { renderReport, type Machine, type Outcome } from './report';
+import { mediaSection, renderReport, withMediaSection, type Machine, type Outcome } from './report';
 import { runClientBench, withClientSection } from './client';
+import { runMediaBench } from './media';
 
 const COMMAND = 'npm run bench';
 const OUTPUT = join(__dirname, '..', '..', 'BENCHMARKS.md');
@@ -36,7 +38,7 @@ async function redisVersion(): Promise<string> {
   }
 }
 
-async function machine(): Promise<Machine> {
+async function machine(withRedis = true): Promise<Machine> {
   const cpus = os.cpus();
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -45,7 +47,7 @@ async function machine(): Promise<Machine> {
     os: `${os.type()} ${os.release()} ${os.arch()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
     node: process.version,
     loadAvg: os.loadavg().map((l) => l.toFixed(2)).join(' / '),
-    redis: await redisVersion(),
+    redis: withRedis ? await redisVersion() : 'Redis not used',
   };
 }
 
@@ -64,15 +66,34 @@ async function main(): Promise<number> {
   const commands = await attempt('commands', () => runCommandsBench(progress));
   const recommend = await attempt('recommend', () => runRecommendBench(progress));
   const fanout = await attempt('fanout', () => runFanoutBench(progress));
+  const media = await attempt('media', () => runMediaBench(progress));
   // The browser console last: Chromium shares the cores and would disturb the server benches.
   const client = await attempt('client', () => runClientBench(progress));
-  writeFileSync(OUTPUT, withClientSection(renderReport({ command: COMMAND, machine: host, commands, recommend, fanout }), client));
+  const report = withClientSection(renderReport({ command: COMMAND, machine: host, commands, recommend, fanout }), client);
+  writeFileSync(OUTPUT, withMediaSection(report, mediaSection(media, COMMAND, host)));
   progress(`wrote ${OUTPUT}`);
   const failedCommands = commands.ok ? commands.value.rows.reduce((s, r) => s + r.failures, 0) : 0;
-  return [commands, recommend, fanout, client].every((o) => o.ok) && failedCommands === 0 ? 0 : 1;
+  return [commands, recommend, fanout, media, client].every((o) => o.ok) && failedCommands === 0 ? 0 : 1;
 }
 
-main().then(
+/** The media bench alone: only its section of BENCHMARKS.md changes. */
+async function mainMediaOnly(): Promise<number> {
+  const host = await machine(false);
+  progress(`${host.cpu}, node ${host.node}, load ${host.loadAvg}`);
+  const media = await attempt('media', () => runMediaBench(progress));
+  const existing = existsSync(OUTPUT) ? readFileSync(OUTPUT, 'utf8') : '# Benchmarks\n';
+  writeFileSync(OUTPUT, withMediaSection(existing, mediaSection(media, `${COMMAND} -- media`, host)));
+  progress(`wrote the media section of ${OUTPUT}`);
+  return media.ok ? 0 : 1;
+}
+
+const only = process.argv[2];
+if (only !== undefined && only !== 'media') {
+  progress(`unknown bench "${only}": run all with \`${COMMAND}\`, or only the media plane with \`${COMMAND} -- media\``);
+  process.exit(2);
+}
+
+(only === 'media' ? mainMediaOnly() : main()).then(
   (code) => process.exit(code),
   (err) => {
     progress(`bench crashed: ${String(err)}`);
