@@ -6,9 +6,10 @@
  * refused the incident's media. Uses its own Chromium, launched with fake media devices and
  * loopback ICE candidates.
  */
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app';
 import { TestClient } from '../support/ws-client';
+import { launchMediaBrowser, videoStats } from './bodycam-support';
 import { ApiAs, assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, type OpenApp } from './support';
 
 jest.setTimeout(90_000);
@@ -16,18 +17,6 @@ jest.setTimeout(90_000);
 let server: TestServer;
 let browser: Browser;
 const opened: OpenApp[] = [];
-
-/** Debian's Chromium with a fake camera/microphone, permission prompts accepted, and loopback ICE. */
-function launchMediaBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',
-    ],
-  });
-}
 
 beforeAll(async () => {
   assertClientBuilt();
@@ -40,10 +29,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 }, 60_000);
-
-interface VideoStats { framesDecoded: number; audioBytes: number; videoBytes: number }
-
-const videoStats = (o: OpenApp) => o.page.evaluate(() => window.__beaconVideo?.stats() ?? null) as Promise<VideoStats | null>;
 
 test('a crew\'s body camera reaches the dispatcher\'s video wall; another agency may not view it', async () => {
   const police = new ApiAs(server, 'dispatcher.police');
@@ -81,12 +66,12 @@ test('a crew\'s body camera reaches the dispatcher\'s video wall; another agency
       .toEqual({ muted: true, autoplay: true, playsInline: true });
 
     const first = await eventually('frames decoded on the console', async () => {
-      const s = await videoStats(desk);
+      const s = await videoStats(desk.page);
       return s && s.framesDecoded > 0 ? s : undefined;
     }, 15_000);
     const firstFrameMs = Date.now() - started;
     const later = await eventually('framesDecoded rising and audio received', async () => {
-      const s = await videoStats(desk);
+      const s = await videoStats(desk.page);
       return s && s.framesDecoded > first.framesDecoded + 10 && s.audioBytes > 0 ? s : undefined;
     }, 15_000);
     expect(later.audioBytes).toBeGreaterThan(0);

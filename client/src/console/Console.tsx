@@ -16,9 +16,10 @@ import { useConsole } from './session';
 import { isTyping, useObservable } from './state';
 import { TopBar } from './TopBar';
 import { UnitBoard } from './UnitBoard';
-import { VideoWall } from './VideoWall';
+import { VideoSlot } from './video/VideoSlot';
+import { VideoWall } from './video/VideoWall';
 
-/** The console layout: queue, map, detail, bottom strip, command line. */
+/** The console layout: queue, map (with the video wall beside or over it), detail, bottom strip, command line. */
 export function Console({ onSignOut }: { onSignOut(): void }) {
   const c = useConsole();
   useLocale();
@@ -32,6 +33,7 @@ export function Console({ onSignOut }: { onSignOut(): void }) {
         <div className="area-queue"><IncidentQueue /></div>
         <div className="area-map">
           <MapPanel />
+          <VideoWall />
           {formOpen && <IncidentForm />}
         </div>
         <div className="area-detail"><IncidentDetail /></div>
@@ -41,7 +43,7 @@ export function Console({ onSignOut }: { onSignOut(): void }) {
           <div className="slots">
             <EmptySlot title={t('panel.calls')} testId="slot-calls" />
             <EmptySlot title={t('panel.radio')} testId="slot-radio" />
-            <VideoWall />
+            <VideoSlot />
           </div>
         </div>
       </main>

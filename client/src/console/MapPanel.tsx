@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import L from 'leaflet';
+import { useCameraWall } from '../lib/cameras';
 import { common, useLocale } from '../lib/i18n';
 import type { IncidentView, UnitWithPosition } from '../lib/stores';
 import { createMap } from '../map/base';
@@ -46,6 +47,7 @@ export function MapPanel() {
   const pick = useObservable(c.mapPick);
   const draft = useObservable(c.draftLocation);
   useLayerControl(layers);
+  useCameraBadges(layers, c);
 
   useEffect(() => {
     layers?.units.setSelected(selection.unitId);
@@ -92,6 +94,30 @@ function useConsoleMap(el: RefObject<HTMLDivElement | null>, c: ConsoleServices)
   return { layers, offline };
 }
 
+/** Badges the units whose body camera is live on the open incident (the wall's cameras). */
+function useCameraBadges(layers: MapLayers | null, c: ConsoleServices): void {
+  const { cameras } = useCameraWall(c.cameras);
+  useEffect(() => {
+    layers?.units.setCameras(new Set(cameras.flatMap((cam) => (cam.unitId ? [cam.unitId] : []))));
+  }, [layers, cameras]);
+}
+
+/**
+ * A unit clicked on the map is selected. A unit on an incident the dispatcher sees opens that
+ * incident too, and its body camera is enlarged on the wall: at once when it is live, or when
+ * the incident's cameras arrive (within a few seconds; nothing happens if it has none).
+ */
+function selectUnitFromMap(c: ConsoleServices, unitId: string): void {
+  const unit = c.units.items.get(unitId);
+  const incidentId = unit?.incidentId && c.incidents.items.has(unit.incidentId) ? unit.incidentId : null;
+  const live = c.cameras.get().cameras.some((cam) => cam.key === unitId);
+  if (incidentId || live) {
+    c.wallOpen.set(true);
+    c.cameras.focusWhenLive(unitId);
+  }
+  c.selection.update((s) => ({ ...s, unitId, incidentId: incidentId ?? s.incidentId }));
+}
+
 /** Leaflet's layer control, rebuilt when the language changes so its labels follow. */
 function useLayerControl(layers: MapLayers | null): void {
   const locale = useLocale();
@@ -133,7 +159,7 @@ function buildMap(el: HTMLElement, c: ConsoleServices, onOffline: () => void): M
   map.fitBounds(L.latLngBounds(c.city.data.city.boundary.coordinates[0]!.map(([lon, lat]) => [lat, lon] as [number, number])), { padding: [6, 6] });
   const select = (patch: Partial<{ unitId: string | null; incidentId: string | null }>) => c.selection.update((s) => ({ ...s, ...patch }));
   const units = new UnitsLayer(c.units, {
-    onSelect: (unitId) => select({ unitId }),
+    onSelect: (unitId) => selectUnitFromMap(c, unitId),
     describe: (u) => describeUnit(c, u),
     describeCluster: (n, available) => `${t('map.cluster', { n })} · ${common('unit.available')} ${available}`,
   });
@@ -159,6 +185,7 @@ function buildMap(el: HTMLElement, c: ConsoleServices, onOffline: () => void): M
 function describeUnit(c: ConsoleServices, u: UnitWithPosition): string {
   const parts = [`<b>${escapeHtml(u.callsign)}</b> ${escapeHtml(u.id)}`, escapeHtml(c.city.unitTypeName(u.typeId)), escapeHtml(statusLabel(u.status))];
   if (u.incidentId) parts.push(escapeHtml(u.incidentId));
+  if (c.cameras.get().cameras.some((cam) => cam.key === u.id)) parts.push(`<b class="tt-camera">● ${escapeHtml(t('map.camera'))}</b>`);
   if (u.emergency) parts.push(`<b class="tt-emergency">${escapeHtml(t('alert.emergency', { unit: u.callsign }))}</b>`);
   return parts.join('<br>');
 }

@@ -6,6 +6,7 @@
 import { createContext, useContext } from 'react';
 import type { Actor } from '../../../server/protocol';
 import type { ApiClient, ClientConfig } from '../lib/api';
+import { CameraWall } from '../lib/cameras';
 import { LiveClient, CommandRefused, type CommandInput } from '../lib/live';
 import { followQueues, followUnits, Store, type IncidentView, type UnitWithPosition } from '../lib/stores';
 import type { City } from '../map/base';
@@ -37,6 +38,10 @@ export interface ConsoleServices {
   /** The location typed or picked in the create form, marked on the map. */
   draftLocation: Observable<{ lat: number; lon: number } | null>;
   focus: FocusTargets;
+  /** Body cameras of the open incident (the video wall; the map's camera badges). */
+  cameras: CameraWall;
+  /** Whether the video wall is docked beside the map while it has cameras (V toggles). */
+  wallOpen: Observable<boolean>;
   close(): void;
 }
 
@@ -58,6 +63,7 @@ export async function openConsole(api: ApiClient): Promise<ConsoleServices> {
   const districtIds = actor.jurisdiction === 'city' ? cityData.districts.map((d) => d.id) : [actor.jurisdiction];
   const offs = [followQueues(live, agencyIds, incidents), followUnits(live, districtIds, units)];
   live.start();
+  const cameras = new CameraWall(live);
   return {
     api, live, actor, city, clientConfig, units, incidents,
     selection: new Observable<Selection>({ incidentId: null, unitId: null }),
@@ -65,7 +71,10 @@ export async function openConsole(api: ApiClient): Promise<ConsoleServices> {
     formOpen: new Observable(false),
     draftLocation: new Observable<{ lat: number; lon: number } | null>(null),
     focus: {},
+    cameras,
+    wallOpen: new Observable(true),
     close() {
+      cameras.close();
       offs.forEach((off) => off());
       live.stop();
     },

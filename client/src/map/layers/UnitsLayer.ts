@@ -1,6 +1,6 @@
 /**
  * Units on the map: one marker per unit (glyph by type, colour by status, heading arrow,
- * emergency flashing), clustered with supercluster at low zoom. The layer follows the unit
+ * emergency flashing, a camera badge while its body camera is live), clustered with supercluster at low zoom. The layer follows the unit
  * store: each change re-indexes the clusters and diffs the markers on screen, at most once
  * per animation frame; markers are reused, never rebuilt for a move.
  */
@@ -54,6 +54,8 @@ export class UnitsLayer extends L.Layer {
   private needsIndex = true;
   private lastMs = 0;
   private selected: string | null = null;
+  /** Units whose body camera is live (badged). */
+  private cameras: ReadonlySet<string> = new Set();
   /** Agency slot of each agency met so far (see AGENCY_SLOTS), and the agencies in each slot. */
   private readonly slots = new Map<string, number>();
   private readonly slotAgencies: string[][] = [];
@@ -98,6 +100,13 @@ export class UnitsLayer extends L.Layer {
   /** Highlights one unit (null: none). */
   setSelected(unitId: string | null): void {
     this.selected = unitId;
+    this.schedule(false);
+  }
+
+  /** Badges the units whose body camera is live (the others lose the badge). */
+  setCameras(unitIds: ReadonlySet<string>): void {
+    if (unitIds.size === this.cameras.size && [...unitIds].every((id) => this.cameras.has(id))) return;
+    this.cameras = new Set(unitIds);
     this.schedule(false);
   }
 
@@ -196,11 +205,12 @@ export class UnitsLayer extends L.Layer {
   }
 
   private showUnit(key: string, unit: UnitWithPosition, lat: number, lon: number, offset: string): void {
-    const look = `${unit.status}|${unit.emergency}|${unit.typeId}|${unit.id === this.selected}`;
+    const camera = this.cameras.has(unit.id);
+    const look = `${unit.status}|${unit.emergency}|${unit.typeId}|${unit.id === this.selected}|${camera}`;
     const heading = unit.position?.heading;
     let s = this.shown.get(key);
     if (!s) {
-      const marker = L.marker([lat, lon], { icon: unitIcon(unit, this.selected), keyboard: false, riseOnHover: true });
+      const marker = L.marker([lat, lon], { icon: unitIcon(unit, this.selected, camera), keyboard: false, riseOnHover: true });
       marker.on('click', () => this.opts.onSelect?.(unit.id));
       const describe = this.opts.describe;
       if (describe) marker.bindTooltip(() => describe(this.store.items.get(unit.id) ?? unit), { direction: 'top', offset: [0, -12] });
@@ -209,7 +219,7 @@ export class UnitsLayer extends L.Layer {
       this.shown.set(key, s);
       tagUnit(marker, unit.id, lat, lon);
     } else if (s.look !== look) {
-      s.marker.setIcon(unitIcon(unit, this.selected));
+      s.marker.setIcon(unitIcon(unit, this.selected, camera));
       s.look = look;
       s.heading = undefined;
       s.offset = '';

@@ -51,17 +51,22 @@ const FAN_STEP_PX = 22;
 /** How an agency slot is drawn: its colour and (for the tooltip) its name. */
 export interface AgencyLook { colour: string; name: string }
 
-/** A unit's icon: glyph on a status-coloured disc, selected and emergency marked. */
-export function unitIcon(unit: UnitWithPosition, selected: string | null): L.DivIcon {
+/** A video camera, drawn in the badge's text colour. */
+const CAMERA_SVG = '<svg viewBox="0 0 16 12" width="10" height="8"><rect x="0" y="1" width="10.5" height="10" rx="2" fill="currentColor"/><path d="M11.5 4.5 16 1.5v9l-4.5-3z" fill="currentColor"/></svg>';
+
+/** A unit's icon: glyph on a status-coloured disc, selected and emergency marked, a camera badge while its body camera is live. */
+export function unitIcon(unit: UnitWithPosition, selected: string | null, camera = false): L.DivIcon {
   const colour = STATUS_COLOURS[unit.status] ?? '#8b949e';
   const classes = ['beacon-unit-marker', `status-${unit.status}`];
   if (unit.emergency) classes.push('emergency');
   if (unit.id === selected) classes.push('selected');
+  if (camera) classes.push('camera-live');
+  const badge = camera ? `<span class="bu-camera" aria-hidden="true">${CAMERA_SVG}</span>` : '';
   return L.divIcon({
     className: classes.join(' '),
     iconSize: [30, 30],
     iconAnchor: [15, 15],
-    html: `<span class="bu-arrow"></span><span class="bu-body" style="--c:${colour}">${escapeHtml(unitGlyph(unit.typeId))}</span>`,
+    html: `<span class="bu-arrow"></span><span class="bu-body" style="--c:${colour}">${escapeHtml(unitGlyph(unit.typeId))}</span>${badge}`,
   });
 }
 

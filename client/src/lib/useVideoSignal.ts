@@ -1,0 +1,38 @@
+/** Plays a camera stream in a <video> and tells what it shows (shared by the console's wall and the tablet). */
+import { useEffect, useState, type RefObject } from 'react';
+
+/** What a camera's video shows: frames, not yet, or nothing arriving (a tile's `data-signal`). */
+export type VideoSignal = 'connecting' | 'live' | 'stalled';
+
+/**
+ * Attaches the stream and follows what arrives: `live` while frames play, `stalled` when the
+ * video track is muted (no packets: the uplink or the media worker is down), else `connecting`.
+ */
+export function useVideoSignal(ref: RefObject<HTMLVideoElement | null>, stream: MediaStream): VideoSignal {
+  const [signal, setSignal] = useState<VideoSignal>('connecting');
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.srcObject = stream;
+    el.play().catch(() => undefined);
+    const track = stream.getVideoTracks()[0];
+    const update = () => {
+      if (!track || track.readyState === 'ended') setSignal('stalled');
+      else if (track.muted) setSignal(el.readyState >= 2 ? 'stalled' : 'connecting');
+      else setSignal(el.readyState >= 2 && !el.paused ? 'live' : 'connecting');
+    };
+    update();
+    const videoEvents = ['playing', 'waiting', 'emptied', 'loadeddata', 'pause'] as const;
+    videoEvents.forEach((ev) => el.addEventListener(ev, update));
+    track?.addEventListener('mute', update);
+    track?.addEventListener('unmute', update);
+    track?.addEventListener('ended', update);
+    return () => {
+      videoEvents.forEach((ev) => el.removeEventListener(ev, update));
+      track?.removeEventListener('mute', update);
+      track?.removeEventListener('unmute', update);
+      track?.removeEventListener('ended', update);
+    };
+  }, [ref, stream]);
+  return signal;
+}
