@@ -1,5 +1,5 @@
 /**
- * Command of one incident: what it is and its state (with "Under control"), the ICS board,
+ * Command of one incident: what it is and its state (with "Under control"), its body cameras, the ICS board,
  * the scene map, resource requests, the decision log and the timeline.
  */
 import { common, currentLocale } from '../lib/i18n';
@@ -8,6 +8,7 @@ import type { ApiClient, ClientConfig } from '../lib/api';
 import type { LiveClient, LiveState } from '../lib/live';
 import { PRIORITY_COLOURS, type City } from '../map/base';
 import { useStore, type Store, type UnitWithPosition } from '../lib/stores';
+import { CamerasPanel } from './CamerasPanel';
 import { DecisionLog } from './DecisionLog';
 import { IcsBoard } from './IcsBoard';
 import { ResourceRequest } from './ResourceRequest';
@@ -67,6 +68,7 @@ export function IncidentPanel({ api, live, state, incidentId, city, config, unit
           {control.error && <p className="hint error" role="alert">{t('refused', { message: control.error })}</p>}
         </div>
       </section>
+      <CamerasPanel live={live} state={state} incidentId={view.id} units={units} />
       <IcsBoard live={live} state={state} incident={view} units={unitStore} />
       <div className="lower-grid">
         {city && config && <SceneMap city={city} config={config} incident={view} units={unitStore} unitsVersion={unitStore.version} />}
