@@ -66,8 +66,18 @@ export const envSchema = z.object({
   /** Address announced to clients in ICE candidates (the public address behind NAT). Unset: the
    *  listen address. */
   MEDIA_ANNOUNCED_IP: z.string().min(1).max(253).optional(),
+  /** Record every body camera to disk (ffmpeg, no transcoding), its hash in the audit chain. Default true. */
+  MEDIA_RECORDING: bool.default(true),
+  /** Directory of the recordings. Default: `recordings` in DATA_DIR. */
+  RECORDINGS_DIR: z.string().min(1).optional(),
+  /** Loopback UDP ports on which the recorder's ffmpeg processes receive RTP (two per stream).
+   *  Default 50000-50999. */
+  MEDIA_RECORDING_MIN_PORT: z.coerce.number().int().min(1024).max(65534).default(50000),
+  MEDIA_RECORDING_MAX_PORT: z.coerce.number().int().min(1025).max(65535).default(50999),
 }).refine((c) => c.MEDIA_RTC_MIN_PORT <= c.MEDIA_RTC_MAX_PORT, {
   path: ['MEDIA_RTC_MAX_PORT'], message: 'must not be below MEDIA_RTC_MIN_PORT',
+}).refine((c) => c.MEDIA_RECORDING_MIN_PORT + 1 < c.MEDIA_RECORDING_MAX_PORT, {
+  path: ['MEDIA_RECORDING_MAX_PORT'], message: 'must leave at least one port pair above MEDIA_RECORDING_MIN_PORT',
 });
 
 export type Config = z.infer<typeof envSchema>;

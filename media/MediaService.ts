@@ -13,6 +13,7 @@ import { isOpen } from '../state-machines/incident-model';
 import { WorkerPool } from './WorkerPool';
 import { Room, type MediaListen } from './Room';
 import { SignallingSession } from './SignallingSession';
+import { Recorder, type RecorderSettings, type RecordingSink } from './Recorder';
 
 export interface MediaSettings {
   enabled: boolean;
@@ -27,11 +28,40 @@ export interface MediaSettings {
 export interface MediaIncident {
   id: string;
   state: string;
+  agencyId: string;
+  districtId: string | null;
   units: Record<string, unknown>;
+  /** The time-limited grant that lets this actor view it (null or absent: the actor's own right). */
+  grantId?: string | null;
 }
 
-/** Loads an incident for an actor, throwing NotFound / NotAuthorized (the read model's rules). */
+/**
+ * Loads an incident for an actor, throwing NotFound / NotAuthorized: the read model's rules,
+ * or an active media access grant.
+ */
 export type IncidentLoader = (actor: Actor, incidentId: string) => Promise<MediaIncident>;
+
+/** A stream a viewer receives, as the access log records it. */
+export interface ViewedStreamRef {
+  streamId: string;
+  unitId: string | null;
+  kind: 'audio' | 'video';
+}
+
+/** The access log: every stream a viewer receives is logged (durably) before it flows. */
+export interface MediaViewLog {
+  watch(actor: Actor, viewerKey: string, incident: MediaIncident, stream: ViewedStreamRef): Promise<void>;
+  /** The viewer left the room (socket closed, dismissed, room closed). */
+  leave(actor: Actor, viewerKey: string): Promise<void>;
+}
+
+/** What the media plane needs from the command core. */
+export interface MediaPorts {
+  loadIncident: IncidentLoader;
+  viewLog: MediaViewLog;
+  /** Body-camera recording; absent: nothing is recorded. */
+  recording?: { settings: RecorderSettings; sink: RecordingSink };
+}
 
 /** The media room of an incident. */
 export function incidentRoomId(incidentId: string): string {
@@ -44,23 +74,30 @@ export class MediaService {
   private readonly rebuilding = new Set<Room>();
   private readonly listen: MediaListen;
   private closed = false;
+  readonly loadIncident: IncidentLoader;
+  readonly viewLog: MediaViewLog;
+  /** Records body cameras (null when recording is off or media is unavailable). */
+  readonly recorder: Recorder | null;
 
   private constructor(
     readonly pool: WorkerPool | null,
     /** Why media is off (null when on). */
     readonly unavailableReason: string | null,
     settings: MediaSettings,
-    readonly loadIncident: IncidentLoader,
+    ports: MediaPorts,
     private readonly log: Logger,
   ) {
     this.listen = { ip: settings.listenIp, announcedIp: settings.announcedIp };
+    this.loadIncident = ports.loadIncident;
+    this.viewLog = ports.viewLog;
+    this.recorder = pool && ports.recording ? new Recorder(ports.recording.settings, ports.recording.sink, log.child({ component: 'recorder' })) : null;
     pool?.on('worker.died', () => void this.rebuildOrphans());
     pool?.on('worker.replaced', () => void this.rebuildOrphans());
   }
 
   /** Starts the worker pool; never throws for a missing or broken worker (media is then unavailable). */
-  static async start(settings: MediaSettings, loadIncident: IncidentLoader, log: Logger): Promise<MediaService> {
-    const off = (reason: string) => new MediaService(null, reason, settings, loadIncident, log);
+  static async start(settings: MediaSettings, ports: MediaPorts, log: Logger): Promise<MediaService> {
+    const off = (reason: string) => new MediaService(null, reason, settings, ports, log);
     if (!settings.enabled) {
       log.info('media plane disabled (MEDIA_ENABLED=false)');
       return off('media is disabled on this server (MEDIA_ENABLED=false)');
@@ -75,7 +112,7 @@ export class MediaService {
     try {
       const pool = await WorkerPool.start({ size: settings.workers, rtcMinPort: settings.rtcMinPort, rtcMaxPort: settings.rtcMaxPort }, log);
       log.info({ workers: settings.workers, ports: `${settings.rtcMinPort}-${settings.rtcMaxPort}`, listenIp: settings.listenIp }, 'media plane started');
-      return new MediaService(pool, null, settings, loadIncident, log);
+      return new MediaService(pool, null, settings, ports, log);
     } catch (err) {
       log.warn({ err, workerBin: WorkerPool.workerBin }, 'mediasoup workers failed to start: media is unavailable');
       return off('the media worker failed to start on this server');
@@ -103,7 +140,10 @@ export class MediaService {
     if (!pending) {
       pending = Room.create(roomId, this.pool.pick(), this.listen, this.log).then((room) => {
         if (this.closed) room.close();
-        else this.rooms.set(roomId, room);
+        else {
+          this.rooms.set(roomId, room);
+          this.recorder?.watch(room);
+        }
         return room;
       }).finally(() => this.opening.delete(roomId));
       this.opening.set(roomId, pending);
@@ -134,6 +174,25 @@ export class MediaService {
   }
 
   /**
+   * Sends away the viewers of a room who may no longer view it (a grant expired or was
+   * revoked); each is told `room.closed`.
+   */
+  async recheckViewers(roomId: string): Promise<number> {
+    const room = this.rooms.get(roomId);
+    if (!room) return 0;
+    const incidentId = roomId.slice('incident:'.length);
+    const denied = new Set<string>();
+    for (const actor of room.actors()) {
+      try {
+        await this.loadIncident(actor, incidentId);
+      } catch (err) {
+        if (err instanceof NotAuthorized) denied.add(actor.id);
+      }
+    }
+    return denied.size ? room.dismiss((actor) => !denied.has(actor.id)) : 0;
+  }
+
+  /**
    * The room of `roomId` if `actor` may view its media: the incident must be readable by the
    * actor (canReadIncident) and open. Opens the room when the outbox has not yet done so here.
    */
@@ -161,6 +220,8 @@ export class MediaService {
     await Promise.allSettled([...this.opening.values()]);
     for (const room of this.rooms.values()) room.close();
     this.rooms.clear();
+    // Closing the rooms ended the recordings; wait until their files are finished and reported.
+    await this.recorder?.close();
     this.pool?.close();
   }
 

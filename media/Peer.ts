@@ -16,12 +16,24 @@ export class Peer {
   private readonly transports = new Map<string, ms.WebRtcTransport>();
   private readonly producers = new Map<string, ms.Producer>();
   private readonly consumers = new Map<string, ms.Consumer>();
+  private hasLeft = false;
 
   /**
    * @param id unique per signalling session and room
    * @param notify sends a room event to this peer's client
+   * @param onLeft called once when the peer leaves the room (for the access log)
    */
-  constructor(readonly id: string, readonly actor: Actor, readonly room: Room, private readonly notify_: (frame: MediaEventFrame) => void) {}
+  constructor(
+    readonly id: string, readonly actor: Actor, readonly room: Room, private readonly notify_: (frame: MediaEventFrame) => void,
+    private readonly onLeft: () => void = () => undefined,
+  ) {}
+
+  /** The peer is out of the room for good (its room closed, it was dismissed, its socket closed). */
+  left(): void {
+    if (this.hasLeft) return;
+    this.hasLeft = true;
+    this.onLeft();
+  }
 
   notify(frame: MediaEventFrame): void {
     this.notify_(frame);

@@ -84,10 +84,16 @@ export class Room extends GuardedEmitter<RoomEvents> {
     this.peers.set(peer.id, peer);
   }
 
+  /** The actors of the peers in the room (one per signalling session). */
+  actors(): Actor[] {
+    return [...this.peers.values()].map((p) => p.actor);
+  }
+
   /** Removes the peer and closes its transports (with their producers and consumers). */
   leave(peer: Peer): void {
     if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
     peer.closeTransports();
+    peer.left();
   }
 
   has(peer: Peer): boolean {
@@ -164,7 +170,10 @@ export class Room extends GuardedEmitter<RoomEvents> {
     if (this.closedFlag) return;
     this.closedFlag = true;
     this.broadcast('room.closed');
-    for (const peer of this.peers.values()) peer.forget();
+    for (const peer of this.peers.values()) {
+      peer.forget();
+      peer.left();
+    }
     this.peers.clear();
     if (!this.router.closed) this.router.close();
     this.producers.clear();

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import type { Actor, MediaRequest, MediaResult, ServerFrame } from '../server/protocol';
-import { BeaconError, MediaRejected, NotAuthorized, NotFound, assertNever } from '../server/errors';
+import { BeaconError, MediaRejected, MediaUnavailable, NotAuthorized, NotFound, assertNever } from '../server/errors';
 import type { MediaService } from './MediaService';
 import { Peer } from './Peer';
 import type { Room } from './Room';
@@ -71,8 +71,16 @@ export class SignallingSession {
       }
       case 'consume': {
         const peer = this.owner(r.transportId);
-        await this.media.viewableRoom(this.actor, peer.room.id);
+        const { incident } = await this.media.viewableRoom(this.actor, peer.room.id);
         const consumer = await peer.consume(r.transportId, r.producerId, r.rtpCapabilities as ms.RtpCapabilities);
+        // The consumer is paused: no media flows before the viewing is in the access log.
+        const unitId = (peer.room.producer(r.producerId)?.appData as { unitId?: string } | undefined)?.unitId ?? null;
+        try {
+          await this.media.viewLog.watch(this.actor, peer.id, incident, { streamId: r.producerId, unitId, kind: consumer.kind });
+        } catch (err) {
+          consumer.close();
+          throw new MediaUnavailable(`the viewing could not be written to the access log, so the stream is withheld; retry (${err instanceof Error ? err.message : String(err)})`);
+        }
         return {
           consumerId: consumer.id, producerId: consumer.producerId, kind: consumer.kind, type: consumer.type,
           rtpParameters: consumer.rtpParameters, producerPaused: consumer.producerPaused, paused: consumer.paused,
@@ -132,7 +140,8 @@ export class SignallingSession {
   private peerIn(room: Room): Peer {
     const known = this.peers.get(room.id);
     if (known && known.room === room && room.has(known)) return known;
-    const peer = new Peer(randomUUID(), this.actor, room, (frame) => this.send(frame));
+    const id = randomUUID();
+    const peer = new Peer(id, this.actor, room, (frame) => this.send(frame), () => void this.media.viewLog.leave(this.actor, id));
     room.join(peer);
     this.peers.set(room.id, peer);
     return peer;

@@ -39,6 +39,12 @@ import type { Services } from './services';
 import { PROTOCOL_VERSION } from './protocol';
 import { MediaService, incidentRoomId, type MediaIncident } from '../media/MediaService';
 import { registerMediaMetrics } from '../media/metrics';
+import { mediaAccessKind, mediaViewKind } from './media-access/kind';
+import { MediaAccess } from './media-access/access';
+import { recordingSink } from './recordings/sink';
+import { finishOrphanedRecordings } from './recordings/janitor';
+import { RecordingPlayback } from './recordings/playback';
+import { join } from 'node:path';
 
 export interface AppOptions {
   config: Config;
@@ -75,7 +81,7 @@ export async function createApp(opts: AppOptions) {
     }
     closers.unshift(() => bus.close());
 
-    const pipeline = new CommandPipeline(db.sql, bus, clock, [incidentKind, unitKind(city)], log.child({ component: 'pipeline' }), config.NODE_ID, metrics.pipeline);
+    const pipeline = new CommandPipeline(db.sql, bus, clock, [incidentKind, unitKind(city), mediaAccessKind, mediaViewKind], log.child({ component: 'pipeline' }), config.NODE_ID, metrics.pipeline);
     const secret = config.AUTH_SECRET ?? (await sharedSecret(db.sql, randomBytes(32).toString('hex')));
     const tokens = new TokenIssuer(secret, config.TOKEN_TTL_SEC, () => clock.now());
     const users = new UserDirectory(city.seed.users, config.DEMO_PASSWORD);
@@ -84,10 +90,26 @@ export async function createApp(opts: AppOptions) {
     const avl = new AvlIngest(db.sql, geo, bus, city, clock, log.child({ component: 'avl' }), {
       flushMs: config.AVL_FLUSH_MS, flushRows: config.AVL_FLUSH_ROWS, nodeId: config.NODE_ID, onAccepted: (n) => metrics.avlPositions.inc(n),
     });
+    const access = new MediaAccess(db.sql, pipeline, read, clock, log.child({ component: 'media-access' }));
+    const recordingsDir = config.RECORDINGS_DIR ?? join(config.DATA_DIR, 'recordings');
+    const sink = recordingSink(pipeline, log.child({ component: 'recordings' }));
     const media = await MediaService.start({
       enabled: config.MEDIA_ENABLED, workers: config.MEDIA_WORKERS, rtcMinPort: config.MEDIA_RTC_MIN_PORT, rtcMaxPort: config.MEDIA_RTC_MAX_PORT,
       listenIp: config.MEDIA_LISTEN_IP, announcedIp: config.MEDIA_ANNOUNCED_IP,
-    }, (actor, incidentId) => read.incident(actor, incidentId), log.child({ component: 'media' }));
+    }, {
+      loadIncident: async (actor, incidentId) => {
+        const { incident, grantId } = await access.viewableIncident(actor, incidentId);
+        return { ...incident, grantId };
+      },
+      viewLog: {
+        watch: (actor, key, incident, stream) => access.watch(actor, key, { incident, grantId: incident.grantId ?? null }, stream),
+        leave: (actor, key) => access.leave(actor, key),
+      },
+      recording: config.MEDIA_RECORDING ? {
+        settings: { dir: recordingsDir, ip: '127.0.0.1', minPort: config.MEDIA_RECORDING_MIN_PORT, maxPort: config.MEDIA_RECORDING_MAX_PORT },
+        sink,
+      } : undefined,
+    }, log.child({ component: 'media' }));
     closers.unshift(() => media.close());
     registerMediaMetrics(metrics.registry, media);
     const timers = new TimerWorker(db.sql, pipeline, clock, log.child({ component: 'timers' }), () => metrics.timersFired.inc());
@@ -110,6 +132,10 @@ export async function createApp(opts: AppOptions) {
       if (m.event.streamType === 'incident') {
         media.followIncident(m.event.view as unknown as MediaIncident).catch((err) => log.warn({ err }, 'media room update failed'));
       }
+      // A grant that expired or was revoked sends its grantee out of the room.
+      if (m.event.streamType === 'media_access' && m.event.type !== 'media.access.granted') {
+        media.recheckViewers(incidentRoomId(m.event.streamId)).catch((err) => log.warn({ err }, 'media viewer re-check failed'));
+      }
       if (m.event.streamType !== 'unit') return;
       const view = m.event.view;
       geo.setEligible(m.event.streamId, DISPATCHABLE_STATUSES.includes(String(view.status)) ? (view.capabilities as string[]) : null)
@@ -128,11 +154,19 @@ export async function createApp(opts: AppOptions) {
       for (const incident of await read.openIncidents(SYSTEM_ACTOR)) await media.openRoom(incidentRoomId(incident.id));
     }
     await hub.start();
+    const finishOrphans = () => finishOrphanedRecordings(db.sql, recordingsDir, sink, log.child({ component: 'recordings' }))
+      .then((n) => (n.stored || n.failed ? log.info(n, 'recordings left open by an earlier run finished') : undefined))
+      .catch((err) => log.warn({ err }, 'finishing recordings left open failed'));
+    // Once now, and again when files still growing at start-up have settled.
+    await finishOrphans();
+    const orphanRecheck = setTimeout(() => void finishOrphans(), 15_000);
+    orphanRecheck.unref();
+    const playback = new RecordingPlayback(recordingsDir, secret, access, read, clock);
 
     const services: Services = {
-      nodeId: config.NODE_ID, city, tokens, users, read, avl, metrics, media,
+      nodeId: config.NODE_ID, city, tokens, users, read, avl, metrics, media, access, playback,
       clientConfig: { mapTileUrl: config.MAP_TILE_URL ?? null, mapAttribution: config.MAP_ATTRIBUTION, protocolVersion: PROTOCOL_VERSION },
-      execute: (actor, command) => handleCommand(pipeline, city, actor, command),
+      execute: (actor, command) => handleCommand(pipeline, { city, users }, actor, command),
       async health() {
         const checks: Record<string, string> = {};
         try {
@@ -160,7 +194,7 @@ export async function createApp(opts: AppOptions) {
     };
 
     return {
-      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media,
+      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir,
       async start(): Promise<{ port: number }> {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -176,6 +210,7 @@ export async function createApp(opts: AppOptions) {
       },
       async stop(): Promise<void> {
         loops.forEach(clearInterval);
+        clearTimeout(orphanRecheck);
         for (const client of wss.clients) client.terminate();
         wss.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -7,6 +7,8 @@ import type { ReadModel } from './read/queries';
 import type { AvlIngest } from './units/avl';
 import type { Metrics } from './metrics';
 import type { MediaService } from '../media/MediaService';
+import type { MediaAccess } from './media-access/access';
+import type { RecordingPlayback } from './recordings/playback';
 
 export interface Services {
   nodeId: string;
@@ -18,6 +20,10 @@ export interface Services {
   metrics: Metrics;
   /** The media plane (rooms, signalling); `available` is false when no worker runs here. */
   media: MediaService;
+  /** Who may view media (grants), and the access log. */
+  access: MediaAccess;
+  /** Recording lists, playback URLs and files. */
+  playback: RecordingPlayback;
   /** What the browser apps need before signing in (public). */
   clientConfig: { mapTileUrl: string | null; mapAttribution: string; protocolVersion: number };
   execute(actor: Actor, command: Command): Promise<CommandResult>;

@@ -57,6 +57,27 @@ export interface IncidentAlert {
   acknowledgedBy: string | null;
 }
 
+/**
+ * A body-camera (later: call, radio) recording of the incident: started when the camera
+ * starts publishing, stored with its file's SHA-256 once the file is finished, so the hash
+ * lands in the incident's audit chain.
+ */
+export interface IncidentRecording {
+  id: string;
+  unitId: string | null;
+  source: string;
+  state: 'recording' | 'stored' | 'failed';
+  startedAt: string;
+  endedAt: string | null;
+  /** File name within the recordings directory of the media host that wrote it. */
+  file: string;
+  mimeType: string;
+  sha256: string | null;
+  bytes: number | null;
+  durationMs: number | null;
+  failure: string | null;
+}
+
 /** Input of a new incident machine (from the call taker's form). */
 export interface IncidentInput {
   at: string;
@@ -97,6 +118,8 @@ export interface IncidentContext extends Omit<IncidentInput, 'at' | 'triaged'> {
   disposition: string | null;
   closedAt: string | null;
   noteCount: number;
+  /** Recordings of the incident's media, oldest first (at most LIMITS-bounded by the server). */
+  recordings: IncidentRecording[];
   escalations: number;
   firstDispatchedAt: string | null;
   firstOnSceneAt: string | null;
@@ -124,6 +147,7 @@ export function initialIncidentContext(input: IncidentInput): IncidentContext {
     disposition: null,
     closedAt: null,
     noteCount: 0,
+    recordings: [],
     escalations: 0,
     firstDispatchedAt: null,
     firstOnSceneAt: null,
@@ -156,6 +180,9 @@ export type IncidentEvent = Stamped &
     | { type: 'CANCEL'; reason: string }
     | { type: 'REOPEN'; reason: string }
     | { type: 'MERGE'; intoIncidentId: string }
+    | { type: 'RECORDING_STARTED'; recordingId: string; unitId: string | null; source: string; file: string; mimeType: string }
+    | { type: 'RECORDING_STORED'; recordingId: string; sha256: string; bytes: number; durationMs: number; endedAt: string }
+    | { type: 'RECORDING_FAILED'; recordingId: string; reason: string; endedAt: string }
   );
 
 /**

@@ -21,7 +21,8 @@
  *   MERGE  (new | triaged | pending | on_hold, no units) ──► merged (final)
  *   DISPATCH, UNIT_ACKNOWLEDGED, ACK_TIMEOUT, UNIT_RELEASED stay in dispatched | active |
  *   under_control, and so do ASSIGN_DIVISION (ICS) and REQUEST_RESOURCES (raises an alert);
- *   NOTE, ALERT_ACK anywhere but merged; PRIORITY, UPDATE in open states.
+ *   NOTE, ALERT_ACK, RECORDING_STARTED / _STORED / _FAILED anywhere but merged;
+ *   PRIORITY, UPDATE in open states.
  * ```
  *
  * Acknowledgement timers are delayed raises of `ACK_TIMEOUT` with id `ack:<unitId>`;
@@ -36,6 +37,7 @@ import {
   type IncidentContext,
   type IncidentEvent,
   type IncidentInput,
+  type IncidentRecording,
   ackTimerId,
   alertFor,
   initialIncidentContext,
@@ -54,6 +56,10 @@ export * from './incident-model';
 const annotations = {
   NOTE: { guard: 'hasNoteText', actions: 'countNote' },
   ALERT_ACK: { guard: 'alertAwaitsAck', actions: 'acknowledgeAlert' },
+  // A recording finishes after its camera stops, which may be after the incident closed.
+  RECORDING_STARTED: { guard: 'newRecording', actions: 'startRecording' },
+  RECORDING_STORED: { guard: 'recordingInProgress', actions: 'storeRecording' },
+  RECORDING_FAILED: { guard: 'recordingInProgress', actions: 'failRecording' },
 } as const;
 
 /** Transitions every open state shares. */
@@ -111,7 +117,7 @@ export const incidentMachine = setup({
         event.ackTimeoutMs > 0
       );
     },
-    unitAssigned: ({ context, event }) => 'unitId' in event && event.unitId in context.units,
+    unitAssigned: ({ context, event }) => 'unitId' in event && typeof event.unitId === 'string' && event.unitId in context.units,
     lastUnitReleased: ({ context, event }) => {
       assertEvent(event, 'UNIT_RELEASED');
       const ids = Object.keys(context.units);
@@ -145,6 +151,14 @@ export const incidentMachine = setup({
       assertEvent(event, 'ALERT_ACK');
       const alert = context.alerts.find((a) => a.id === event.alertId);
       return alert !== undefined && alert.acknowledgedAt === null && hasText(event.by);
+    },
+    newRecording: ({ context, event }) => {
+      assertEvent(event, 'RECORDING_STARTED');
+      return hasText(event.recordingId) && hasText(event.file) && !(context.recordings ?? []).some((r) => r.id === event.recordingId);
+    },
+    recordingInProgress: ({ context, event }) => {
+      assertEvent(event, ['RECORDING_STORED', 'RECORDING_FAILED']);
+      return (context.recordings ?? []).some((r) => r.id === event.recordingId && r.state === 'recording');
     },
     canMerge: ({ context, event }) => {
       assertEvent(event, 'MERGE');
@@ -251,6 +265,30 @@ export const incidentMachine = setup({
       enqueue.assign({ units: {}, divisions: {}, disposition: event.reason, closedAt: event.at });
     }),
     reopen: assign({ closedAt: null, disposition: null }),
+    startRecording: assign(({ context, event }) => {
+      assertEvent(event, 'RECORDING_STARTED');
+      const recording: IncidentRecording = {
+        id: event.recordingId, unitId: event.unitId, source: event.source, state: 'recording', startedAt: event.at, endedAt: null,
+        file: event.file, mimeType: event.mimeType, sha256: null, bytes: null, durationMs: null, failure: null,
+      };
+      // Incidents stored before recordings existed have none.
+      return { recordings: [...(context.recordings ?? []), recording] };
+    }),
+    storeRecording: assign(({ context, event }) => {
+      assertEvent(event, 'RECORDING_STORED');
+      return {
+        recordings: context.recordings.map((r) => (r.id === event.recordingId
+          ? { ...r, state: 'stored' as const, endedAt: event.endedAt, sha256: event.sha256, bytes: event.bytes, durationMs: event.durationMs }
+          : r)),
+      };
+    }),
+    failRecording: assign(({ context, event }) => {
+      assertEvent(event, 'RECORDING_FAILED');
+      return {
+        recordings: context.recordings.map((r) => (r.id === event.recordingId
+          ? { ...r, state: 'failed' as const, endedAt: event.endedAt, failure: event.reason } : r)),
+      };
+    }),
     merge: assign(({ event }) => {
       assertEvent(event, 'MERGE');
       return { mergedInto: event.intoIncidentId };

@@ -12,7 +12,7 @@ const ALL_INCIDENT_COMMANDS: CommandType[] = [
   'incident.create', 'incident.triage', 'incident.pend', 'incident.dispatch', 'incident.unit.release',
   'incident.priority', 'incident.update', 'incident.note', 'incident.hold', 'incident.resume',
   'incident.under_control', 'incident.close', 'incident.cancel', 'incident.reopen', 'incident.merge', 'incident.alert.ack',
-  'incident.unit.division', 'incident.resources.request',
+  'incident.unit.division', 'incident.resources.request', 'media.access.grant', 'media.access.revoke',
 ];
 
 const INCIDENT_COMMANDS: Record<Role, readonly CommandType[]> = {

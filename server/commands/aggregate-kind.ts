@@ -4,7 +4,7 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 
-export type AggregateType = 'incident' | 'unit';
+export type AggregateType = 'incident' | 'unit' | 'media_access' | 'media_view';
 
 export interface AggregateKind {
   type: AggregateType;

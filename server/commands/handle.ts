@@ -4,9 +4,17 @@ import { NotAuthorized, assertNever } from '../errors';
 import type { CityModel } from '../city';
 import { incidentPlanner } from '../incidents/commands';
 import { unitPlanner } from '../units/commands';
+import { mediaAccessPlanner } from '../media-access/commands';
+import type { UserDirectory } from '../auth/users';
 import type { CommandPipeline, Planner } from './pipeline';
 
-export function plannerFor(city: CityModel, cmd: Command): Planner {
+/** What the command handlers need besides the pipeline. */
+export interface CommandDeps {
+  city: CityModel;
+  users: UserDirectory;
+}
+
+export function plannerFor({ city, users }: CommandDeps, cmd: Command): Planner {
   switch (cmd.type) {
     case 'incident.create': case 'incident.triage': case 'incident.pend': case 'incident.dispatch':
     case 'incident.unit.release': case 'incident.priority': case 'incident.update': case 'incident.note':
@@ -16,12 +24,14 @@ export function plannerFor(city: CityModel, cmd: Command): Planner {
       return incidentPlanner(city, cmd);
     case 'unit.acknowledge': case 'unit.status': case 'unit.emergency':
       return unitPlanner(city, cmd);
+    case 'media.access.grant': case 'media.access.revoke':
+      return mediaAccessPlanner(users, cmd);
     default:
       return assertNever(cmd);
   }
 }
 
-export async function handleCommand(pipeline: CommandPipeline, city: CityModel, actor: Actor, cmd: Command): Promise<CommandResult> {
+export async function handleCommand(pipeline: CommandPipeline, deps: CommandDeps, actor: Actor, cmd: Command): Promise<CommandResult> {
   if (actor.role === 'auditor') throw new NotAuthorized('auditors read; they do not change operational state');
-  return pipeline.execute(actor, cmd.commandId, cmd.type, plannerFor(city, cmd));
+  return pipeline.execute(actor, cmd.commandId, cmd.type, plannerFor(deps, cmd));
 }

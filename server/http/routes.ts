@@ -18,8 +18,9 @@ class PayloadTooLarge extends BeaconError {
   readonly status = 413;
 }
 
-type Handler = (ctx: { req: IncomingMessage; url: URL; params: string[]; body: () => Promise<unknown>; actor: () => Actor }) => Promise<unknown>;
-interface Route { method: string; pattern: RegExp; name: string; handler: Handler; raw?: boolean }
+type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; body: () => Promise<unknown>; actor: () => Actor }) => Promise<unknown>;
+/** `raw`: the result is sent as text (metrics); `streams`: the handler writes the response itself. */
+interface Route { method: string; pattern: RegExp; name: string; handler: Handler; raw?: boolean; streams?: boolean }
 
 export function createHttpHandler(services: Services, log: Logger) {
   const { read } = services;
@@ -43,6 +44,14 @@ export function createHttpHandler(services: Services, log: Logger) {
       read.incident(actor(), params[0]!) },
     { method: 'GET', pattern: /^\/api\/v1\/incidents\/([^/]+)\/recommendations$/, name: 'recommend', handler: async ({ params, url, actor }) =>
       read.recommend(actor(), params[0]!, int(url.searchParams.get('limit'), 'limit', 3, LIMITS.maxRecommendations, 1)) },
+    { method: 'GET', pattern: /^\/api\/v1\/incidents\/([^/]+)\/recordings$/, name: 'recordings', handler: async ({ params, actor }) =>
+      services.playback.list(actor(), params[0]!) },
+    { method: 'POST', pattern: /^\/api\/v1\/incidents\/([^/]+)\/recordings\/([^/]+)\/playback$/, name: 'playback', handler: async ({ params, actor }) =>
+      services.playback.grant(actor(), params[0]!, decodeURIComponent(params[1]!)) },
+    { method: 'GET', pattern: /^\/api\/v1\/recordings\/([^/]+)\/file$/, name: 'recording-file', streams: true, handler: async ({ req, res, params, url }) =>
+      services.playback.serve(req, res, decodeURIComponent(params[0]!), url.searchParams) },
+    { method: 'GET', pattern: /^\/api\/v1\/incidents\/([^/]+)\/media-access$/, name: 'media-access', handler: async ({ params, actor }) =>
+      services.access.report(actor(), params[0]!) },
     { method: 'GET', pattern: /^\/api\/v1\/units$/, name: 'units', handler: async ({ url, actor }) =>
       read.units(actor(), url.searchParams.get('districtId') ?? undefined) },
     { method: 'GET', pattern: /^\/api\/v1\/units\/([^/]+)$/, name: 'unit', handler: async ({ params, actor }) => read.unit(actor(), params[0]!) },
@@ -85,9 +94,11 @@ export function createHttpHandler(services: Services, log: Logger) {
       routeName = route.name;
       const params = route.pattern.exec(url.pathname)!.slice(1);
       const result = await route.handler({
-        req, url, params, body: () => readJson(req), actor: () => authenticate(services, req),
+        req, res, url, params, body: () => readJson(req), actor: () => authenticate(services, req),
       });
-      if (route.raw) {
+      if (route.streams) {
+        status = res.statusCode;
+      } else if (route.raw) {
         res.writeHead(200, { 'content-type': services.metrics.registry.contentType });
         res.end(String(result));
       } else {

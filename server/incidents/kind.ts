@@ -25,6 +25,9 @@ const EVENT_NAMES: Record<string, string> = {
   MERGE: 'incident.merged',
   ASSIGN_DIVISION: 'incident.unit.division.assigned',
   REQUEST_RESOURCES: 'incident.resources.requested',
+  RECORDING_STARTED: 'incident.recording.started',
+  RECORDING_STORED: 'incident.recording.stored',
+  RECORDING_FAILED: 'incident.recording.failed',
 };
 
 export interface IncidentView extends IncidentContext {

@@ -51,6 +51,16 @@ export const command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('incident.reopen'), ...incidentRef, reason: text }),
   z.object({ type: z.literal('incident.merge'), ...incidentRef, intoIncidentId: id }),
   z.object({ type: z.literal('incident.alert.ack'), ...incidentRef, alertId: id }),
+  /**
+   * Lets a named user view the incident's live and recorded media for a limited time (an
+   * investigator, a commander of another agency). Every view is logged either way.
+   */
+  z.object({
+    type: z.literal('media.access.grant'), ...incidentRef, username: z.string().min(1).max(100),
+    minutes: z.number().int().min(1, 'a grant lasts at least 1 minute').max(1440, 'a grant lasts at most 1440 minutes (a day)'),
+    reason: text,
+  }),
+  z.object({ type: z.literal('media.access.revoke'), ...incidentRef, grantId: id, reason: text }),
   z.object({ type: z.literal('unit.acknowledge'), ...unitRef }),
   z.object({ type: z.literal('unit.status'), ...unitRef, status: unitStatusTarget, reason: text.optional() }),
   z.object({ type: z.literal('unit.emergency'), ...unitRef, active: z.boolean() }),
