@@ -44,11 +44,10 @@ export interface MediaRow {
   duplicates: number;
   /** Sequence gaps the worker saw on the cameras' packets (producer stats). */
   lostBeforeWorker: number;
-  /** RTP packets the worker's consumers sent, and the sinks read, in the window. */
-  workerSent: number;
+  /** RTP packets the sinks read in the window. */
   sinksRead: number;
-  /** Datagrams the kernel dropped for full receive buffers (/proc/net/snmp, whole namespace). */
-  udpReceiveBufferDrops: number;
+  /** Datagrams the kernel dropped for a full receive buffer (/proc/net/udp): the worker's camera sockets, the viewers' sinks. */
+  kernelDrops: { worker: number; sinks: number };
   videoJitterMs: { p50: number; p95: number; max: number };
   /** Video consumers that had no key frame by the end of the window. */
   withoutKeyFrame: number;
@@ -75,11 +74,10 @@ interface Probe {
   worker: ms.WorkerResourceUsage;
   node: NodeJS.CpuUsage;
   machine: { busy: number; total: number };
-  udpReceiveBufferDrops: number;
+  kernelDrops: { worker: number; sinks: number };
   cameras: BodycamStats[];
   producersLost: number;
   viewers: ViewedStream[][];
-  workerSent: number;
 }
 
 export const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
@@ -139,17 +137,16 @@ async function measureRow(worker: ms.Worker, clip: BodycamClip, cameras: number,
 }
 
 async function probe(worker: ms.Worker, cameras: Bodycam[], viewers: PlainViewer[]): Promise<Probe> {
-  const [usage, producerStats, consumerStats] = await Promise.all([
+  // This process's counters first, all at one instant; the worker answers over its channel later.
+  const local = {
+    at: performance.now(), node: process.cpuUsage(), machine: machineTimes(), kernelDrops: kernelDrops(cameras, viewers),
+    cameras: cameras.map((c) => c.stats()), viewers: viewers.map((v) => v.streams()),
+  };
+  const [usage, producerStats] = await Promise.all([
     worker.getResourceUsage(),
     Promise.all(cameras.flatMap((c) => [c.video, c.audio!]).map((p) => p.getStats())),
-    Promise.all(viewers.flatMap((v) => v.consumers).map((c) => c.getStats())),
   ]);
-  return {
-    at: performance.now(), worker: usage, node: process.cpuUsage(), machine: machineTimes(), udpReceiveBufferDrops: udpReceiveBufferDrops(),
-    cameras: cameras.map((c) => c.stats()), viewers: viewers.map((v) => v.streams()),
-    producersLost: producerStats.flat().reduce((sum, s) => sum + s.packetsLost, 0),
-    workerSent: consumerStats.flat().filter((s) => s.type === 'outbound-rtp').reduce((sum, s) => sum + s.packetCount, 0),
-  };
+  return { ...local, worker: usage, producersLost: producerStats.flat().reduce((sum, s) => sum + s.packetsLost, 0) };
 }
 
 function summarizeRow(cameras: number, viewersPerCamera: number, a: Probe, b: Probe): MediaRow {
@@ -177,8 +174,8 @@ function summarizeRow(cameras: number, viewersPerCamera: number, a: Probe, b: Pr
     reordered: window.reduce((sum, w) => sum + w.s.reordered - w.before.reordered, 0),
     duplicates: window.reduce((sum, w) => sum + w.s.duplicates - w.before.duplicates, 0),
     lostBeforeWorker: b.producersLost - a.producersLost,
-    workerSent: b.workerSent - a.workerSent, sinksRead: received,
-    udpReceiveBufferDrops: b.udpReceiveBufferDrops - a.udpReceiveBufferDrops,
+    sinksRead: received,
+    kernelDrops: { worker: b.kernelDrops.worker - a.kernelDrops.worker, sinks: b.kernelDrops.sinks - a.kernelDrops.sinks },
     videoJitterMs: { p50: percentile(jitter, 50), p95: percentile(jitter, 95), max: jitter.at(-1) ?? NaN },
     withoutKeyFrame: window.filter((w) => w.video && w.s.keyFrames === 0).length,
     keyFrameRequests: b.cameras.reduce((sum, c, i) => sum + c.keyFrameRequests - a.cameras[i]!.keyFrameRequests, 0),
@@ -215,11 +212,18 @@ function machineTimes(): { busy: number; total: number } {
   return { busy, total };
 }
 
-function udpReceiveBufferDrops(): number {
+/** Per-socket receive drops from /proc/net/udp (last column), summed over the worker's camera sockets and over the sinks. */
+function kernelDrops(cameras: Bodycam[], viewers: PlainViewer[]): { worker: number; sinks: number } {
+  const byPort = new Map<number, number>();
   try {
-    const [names, values] = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:')).map((l) => l.split(/\s+/));
-    return Number(values?.[names?.indexOf('RcvbufErrors') ?? -1] ?? NaN);
+    for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const [ip, port] = (fields[1] ?? '').split(':');
+      if (ip === '0100007F' && port) byPort.set(parseInt(port, 16), (byPort.get(parseInt(port, 16)) ?? 0) + Number(fields.at(-1)));
+    }
   } catch {
-    return NaN;
+    return { worker: NaN, sinks: NaN };
   }
+  const sum = (ports: number[]) => ports.reduce((total, port) => total + (byPort.get(port) ?? 0), 0);
+  return { worker: sum(cameras.map((c) => c.transport.tuple.localPort)), sinks: sum(viewers.map((v) => v.port)) };
 }

@@ -35,6 +35,8 @@ export interface ViewedStream {
 export interface PlainViewer {
   readonly transport: ms.PlainTransport;
   readonly consumers: ms.Consumer[];
+  /** The loopback UDP port the viewer's socket reads. */
+  readonly port: number;
   /** A snapshot of every stream's counters. */
   streams(): ViewedStream[];
   /** Packets for SSRCs this viewer does not consume (there should be none). */
@@ -75,6 +77,10 @@ class ViewerSink implements PlainViewer {
       this.bySsrc.set(ssrc, new StreamCounter(consumer, ssrc, codec.clockRate, codec.mimeType.toLowerCase() === 'video/vp8'));
     }
     socket.on('message', (msg) => this.receive(msg));
+  }
+
+  get port(): number {
+    return this.socket.address().port;
   }
 
   streams(): ViewedStream[] {
