@@ -158,8 +158,8 @@ function summarizeRow(cameras: number, viewersPerCamera: number, a: Probe, b: Pr
   }));
   const expected = window.reduce((sum, w) => sum + w.expected, 0);
   const received = window.reduce((sum, w) => sum + w.received, 0);
-  const late = b.cameras.map((c, i) => c.sendLateMs.map((n, ms) => n - a.cameras[i]!.sendLateMs[ms]!));
-  const lateTotals = late.reduce((sum, h) => sum.map((n, ms) => n + h[ms]!), new Array<number>(late[0]?.length ?? 0).fill(0));
+  const late = b.cameras.map((c, i) => c.sendLateMs.map((n, bucket) => n - a.cameras[i]!.sendLateMs[bucket]!));
+  const lateTotals = late.reduce((sum, h) => sum.map((n, bucket) => n + h[bucket]!), new Array<number>(late[0]?.length ?? 0).fill(0));
   const jitter = window.filter((w) => w.video).map((w) => w.s.jitterMs).sort((x, y) => x - y);
   const cpuMs = (u: ms.WorkerResourceUsage) => u.ru_utime + u.ru_stime;
   const nodeMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
@@ -194,9 +194,9 @@ function histogramPercentile(counts: number[], p: number): number {
   const total = counts.reduce((s, n) => s + n, 0);
   if (total === 0) return NaN;
   let seen = 0;
-  for (let ms = 0; ms < counts.length; ms++) {
-    seen += counts[ms]!;
-    if (seen >= (p / 100) * total) return ms;
+  for (let bucket = 0; bucket < counts.length; bucket++) {
+    seen += counts[bucket]!;
+    if (seen >= (p / 100) * total) return bucket;
   }
   return counts.length - 1;
 }

@@ -231,11 +231,11 @@ export function mediaSection(outcome: Outcome<MediaBenchResult>, command: string
     `Goal: ${MEDIA_GOAL.cameras} cameras at 720p with ${MEDIA_GOAL.viewersPerCamera} viewers each on one worker, packet loss < ` +
       `${100 * MEDIA_GOAL.maxLossRatio}%, every viewer decoding (a key frame received). ${verdict}`,
     '',
-    '| Cameras x viewers each | Consumers | Ingress Mbit/s | Egress Mbit/s | Per viewer Mbit/s p50 (min-max) | Packets expected | Lost | Loss | Worst consumer | Reordered | Video jitter ms p50 / p95 / max | Goal |',
+    '| Cameras x viewers each | Consumers | Ingress Mbit/s | Egress Mbit/s | Per viewer Mbit/s p50 (min-max) | Packets expected | Lost | Loss | Worst consumer | Reordered / duplicates | Video jitter ms p50 / p95 / max | Goal |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
     ...r.rows.map((x) => `| ${size(x)} | ${x.consumers} | ${mbit(x.ingressBps)} | ${mbit(x.egressBps)} | ${mbit(x.perViewerBps.p50)} ` +
       `(${mbit(x.perViewerBps.min)}-${mbit(x.perViewerBps.max)}) | ${num(x.expected)} | ${num(x.lost)} | ${ratio(lossOf(x))} | ` +
-      `${ratio(x.worstConsumerLossRatio)} | ${num(x.reordered)} | ${ms(x.videoJitterMs.p50)} / ${ms(x.videoJitterMs.p95)} / ${ms(x.videoJitterMs.max)} | ` +
+      `${ratio(x.worstConsumerLossRatio)} | ${num(x.reordered)} / ${num(x.duplicates)} | ${ms(x.videoJitterMs.p50)} / ${ms(x.videoJitterMs.p95)} / ${ms(x.videoJitterMs.max)} | ` +
       `${x === goalRow ? yes(meetsMediaGoal(x)) : '-'} |`),
     '',
     `CPU over each ${r.windowSec} s window, in percent of one core. "Node" is this bench's process: it runs every camera's sender and ` +
