@@ -362,3 +362,32 @@ describe('incident command on scene (ICS)', () => {
     expect(refuses(fresh(), { type: 'REQUEST_RESOURCES', requests: [{ capability: 'als', count: 1 }], note: '', by: 'x', at: at(10) })).toBe(true);
   });
 });
+
+describe('incident machine: recordings', () => {
+  const started = (id: string, when: number): IncidentEvent => ({
+    type: 'RECORDING_STARTED', recordingId: id, unitId: 'E1', source: 'bodycam', file: `INC/${id}.webm`, mimeType: 'video/webm', at: at(when),
+  });
+  test('a body camera\'s recording starts, is stored with its hash, and may finish after the incident closed', () => {
+    let incident = run(fresh(), dispatch(['E1'], 5), started('REC-1', 10));
+    expect(incident.context.recordings).toEqual([expect.objectContaining({ id: 'REC-1', unitId: 'E1', state: 'recording', startedAt: at(10), sha256: null })]);
+    incident = run(incident, { type: 'UNIT_STATUS', unitId: 'E1', status: 'on_scene', at: at(20) }, { type: 'CLOSE', disposition: 'fire out', at: at(30) });
+    expect(incident.value).toBe('closed');
+    incident = run(incident, { type: 'RECORDING_STORED', recordingId: 'REC-1', sha256: 'ab'.repeat(32), bytes: 1234, durationMs: 20_000, endedAt: at(31), at: at(32) });
+    expect(incident.context.recordings[0]).toMatchObject({ state: 'stored', sha256: 'ab'.repeat(32), bytes: 1234, durationMs: 20_000, endedAt: at(31) });
+  });
+
+  test('a recording is stored or failed once, and its id is not reused', () => {
+    const incident = run(fresh(), started('REC-1', 1), { type: 'RECORDING_FAILED', recordingId: 'REC-1', reason: 'no media arrived', endedAt: at(2), at: at(2) });
+    expect(incident.context.recordings[0]).toMatchObject({ state: 'failed', failure: 'no media arrived' });
+    expect(refuses(incident, { type: 'RECORDING_STORED', recordingId: 'REC-1', sha256: 'x', bytes: 1, durationMs: 1, endedAt: at(3), at: at(3) })).toBe(true);
+    expect(refuses(incident, started('REC-1', 4))).toBe(true);
+    expect(refuses(incident, { type: 'RECORDING_STORED', recordingId: 'REC-2', sha256: 'x', bytes: 1, durationMs: 1, endedAt: at(3), at: at(3) })).toBe(true);
+  });
+
+  test('an incident stored before recordings existed still takes one', () => {
+    const old = fresh();
+    const { recordings: _r, ...context } = old.context;
+    const legacy = restoreSnapshot(incidentMachine, JSON.parse(JSON.stringify({ ...incidentMachine.getPersistedSnapshot(old), context })));
+    expect(run(legacy, started('REC-1', 1)).context.recordings).toHaveLength(1);
+  });
+});
