@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app';
 import type { Page } from 'playwright-core';
 import { crewWithCameraOn, framesRising, launchMediaBrowser, markPage, samePage, unitVideo, type VideoStat } from './bodycam-support';
-import { ApiAs, assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, type OpenApp } from './support';
+import { ApiAs, assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, watchAttribute, type OpenApp } from './support';
 
 jest.setTimeout(120_000);
 
@@ -77,9 +77,14 @@ test('killing the media worker under a live camera restores the stream on the sa
     // 1. The worker carrying the room dies; the room moves to the other, live worker.
     const hosts = workers().filter((w) => w.routers > 0).map((w) => w.pid);
     expect(hosts).toHaveLength(1);
+    // The tile stays put meanwhile, saying "no signal" rather than freezing on a last frame.
+    await desk.page.getByTestId('video-tile-P-101').evaluate((el) => void ((el as unknown as { e2eSame?: boolean }).e2eSame = true));
+    const stalled = await watchAttribute(desk.page, tid('video-tile-P-101'), 'data-signal', 'stalled', RECOVERY_MS);
     const killedAt = Date.now();
     await killWorkers(hosts);
+    await stalled();
     const back = await decodingAnew(desk.page, before, 'decoding again after the worker died');
+    expect(await desk.page.getByTestId('video-tile-P-101').evaluate((el) => (el as unknown as { e2eSame?: boolean }).e2eSame)).toBe(true);
     console.log(`worker ${hosts[0]} killed → frames decoding again after ${Date.now() - killedAt} ms (${back.frameWidth}x${back.frameHeight})`);
     await waitForAttribute(unit.page, tid('camera-toggle'), 'data-live', 'true', 5000);
     await waitForAttribute(desk.page, tid('video-tile-P-101'), 'data-signal', 'live', 5000);

@@ -13,8 +13,8 @@ import { viewIncident, type IncidentTrack, type IncidentView, type IncidentViewS
 export const TILE_LAYER = 0;
 export const FOCUS_LAYER = 2;
 
-/** How long a camera that dropped out stays enlarged / listened to, should it come back (see `startGrace`). */
-const FOCUS_GRACE_MS = 15_000;
+/** How long a camera that dropped out keeps its tile and roles, should it come back (see `startGrace`). */
+const RECONNECT_GRACE_MS = 15_000;
 
 /** One unit's live body camera. */
 export interface LiveCamera {
@@ -25,6 +25,12 @@ export interface LiveCamera {
   stream: MediaStream;
   videoProducerId: string | null;
   audioProducerId: string | null;
+  /**
+   * Its tracks ended because the view is being rebuilt (the room moved to a new media worker,
+   * or the connection came back): the tile stays, showing no signal, until the camera's new
+   * tracks arrive, and goes if they do not within RECONNECT_GRACE_MS.
+   */
+  stalled: boolean;
 }
 
 /** What a wall shows. */
@@ -46,7 +52,7 @@ export class CameraWall {
   private state: CameraWallState = EMPTY;
   private view: IncidentView | null = null;
   private readonly listeners = new Set<() => void>();
-  private focusGrace: ReturnType<typeof setTimeout> | null = null;
+  private grace: ReturnType<typeof setTimeout> | null = null;
   /** A camera asked for before it is live (a unit clicked on the map), and until when. */
   private wanted: { key: string; until: number } | null = null;
 
@@ -73,7 +79,7 @@ export class CameraWall {
     if (!incidentId) return;
     const view = viewIncident(this.live, incidentId, {
       onTrack: (tr) => this.addTrack(tr),
-      onTrackEnded: (producerId) => this.removeTrack(producerId),
+      onTrackEnded: (producerId, reason) => this.removeTrack(producerId, reason),
       onChange: (s) => {
         if (this.view === view) this.set({ ...this.state, error: s.error && !s.running ? s.error.message : null });
       },
@@ -125,9 +131,10 @@ export class CameraWall {
     const cameras = [...this.state.cameras];
     const i = cameras.findIndex((c) => c.key === key);
     const old = i >= 0 ? cameras[i]! : null;
-    const tracks = [...(old?.stream.getTracks().filter((x) => x.kind !== tr.kind) ?? []), tr.track];
+    // Ended tracks (of a view being rebuilt) are dropped; the camera's other live track is kept.
+    const kept = old?.stream.getTracks().filter((x) => x.kind !== tr.kind && x.readyState === 'live') ?? [];
     const camera: LiveCamera = {
-      key, unitId: tr.unitId, stream: new MediaStream(tracks),
+      key, unitId: tr.unitId, stream: new MediaStream([...kept, tr.track]), stalled: false,
       videoProducerId: tr.kind === 'video' ? tr.producerId : (old?.videoProducerId ?? null),
       audioProducerId: tr.kind === 'audio' ? tr.producerId : (old?.audioProducerId ?? null),
     };
@@ -139,20 +146,21 @@ export class CameraWall {
       this.wanted = null;
     }
     this.set({ ...this.state, cameras, focused });
-    if (!this.isGone(focused) && !this.isGone(this.state.listening)) this.clearGrace();
+    if (!cameras.some((c) => c.stalled) && !this.isGone(focused) && !this.isGone(this.state.listening)) this.clearGrace();
     if (tr.kind === 'video') this.applyLayer(key);
   }
 
-  private removeTrack(producerId: string): void {
+  private removeTrack(producerId: string, reason: 'closed' | 'rebuilding'): void {
     const cameras = this.state.cameras.flatMap((c): LiveCamera[] => {
-      if (c.videoProducerId !== producerId && c.audioProducerId !== producerId) return [c];
       const isVideo = c.videoProducerId === producerId;
+      if (!isVideo && c.audioProducerId !== producerId) return [c];
+      const ids = { videoProducerId: isVideo ? null : c.videoProducerId, audioProducerId: isVideo ? c.audioProducerId : null };
+      if (reason === 'rebuilding') return [{ ...c, ...ids, stalled: true }];
       const left = c.stream.getTracks().filter((x) => x.kind !== (isVideo ? 'video' : 'audio'));
-      if (left.length === 0) return [];
-      return [{ ...c, stream: new MediaStream(left), videoProducerId: isVideo ? null : c.videoProducerId, audioProducerId: isVideo ? c.audioProducerId : null }];
+      return left.length ? [{ ...c, ...ids, stream: new MediaStream(left) }] : [];
     });
     this.set({ ...this.state, cameras });
-    if (this.isGone(this.state.focused) || this.isGone(this.state.listening)) this.startGrace();
+    if (reason === 'rebuilding' || this.isGone(this.state.focused) || this.isGone(this.state.listening)) this.startGrace();
   }
 
   private isGone(key: string | null): boolean {
@@ -160,17 +168,20 @@ export class CameraWall {
   }
 
   /**
-   * The enlarged or listened-to camera dropped out: it keeps that role should it come back soon
-   * (every camera drops out for a moment when the room moves to a new media worker), and
-   * loses it after FOCUS_GRACE_MS, so a camera back an hour later does not start playing aloud.
+   * Cameras dropped out: a stalled tile, and the enlarged or listened-to role of a camera gone,
+   * wait for the camera to come back (every camera drops out for a moment when the room moves
+   * to a new media worker). After RECONNECT_GRACE_MS what has not come back goes, so a camera
+   * back an hour later does not take over the screen or start playing aloud.
    */
   private startGrace(): void {
-    if (this.focusGrace) return;
-    this.focusGrace = setTimeout(() => {
-      this.focusGrace = null;
+    this.clearGrace(); // counted from the latest dropout
+    this.grace = setTimeout(() => {
+      this.grace = null;
+      const cameras = this.state.cameras.filter((c) => !c.stalled);
+      const gone = (key: string | null) => key !== null && !cameras.some((c) => c.key === key);
       const s = this.state;
-      this.set({ ...s, focused: this.isGone(s.focused) ? null : s.focused, listening: this.isGone(s.listening) ? null : s.listening });
-    }, FOCUS_GRACE_MS);
+      this.set({ ...s, cameras, focused: gone(s.focused) ? null : s.focused, listening: gone(s.listening) ? null : s.listening });
+    }, RECONNECT_GRACE_MS);
   }
 
   private applyLayer(key: string | null): void {
@@ -180,8 +191,8 @@ export class CameraWall {
   }
 
   private clearGrace(): void {
-    if (this.focusGrace) clearTimeout(this.focusGrace);
-    this.focusGrace = null;
+    if (this.grace) clearTimeout(this.grace);
+    this.grace = null;
   }
 }
 

@@ -221,8 +221,12 @@ export interface IncidentView extends MediaSession {
 
 export interface ViewHandlers {
   onTrack(track: IncidentTrack): void;
-  /** A track is gone (its producer closed, or everything is being rebuilt). */
-  onTrackEnded?(producerId: string): void;
+  /**
+   * A track is gone: its producer closed (`closed`: the camera was turned off), or the view is
+   * rebuilding (`rebuilding`: after `room.reset` or a reconnect; the camera's new tracks follow
+   * if it is still on) or stopping.
+   */
+  onTrackEnded?(producerId: string, reason: 'closed' | 'rebuilding'): void;
   onChange?(session: MediaSession): void;
 }
 
@@ -308,7 +312,7 @@ export function viewIncident(live: LiveClient, incidentId: string, handlers: Vie
     return () => {
       closed = true;
       if (current === state) current = null;
-      for (const producerId of consumers.keys()) h.onTrackEnded?.(producerId);
+      for (const producerId of consumers.keys()) h.onTrackEnded?.(producerId, 'rebuilding');
       consumers.clear();
       transport.close();
       closeRemote(live, transport.id);
@@ -322,7 +326,7 @@ export function viewIncident(live: LiveClient, incidentId: string, handlers: Vie
       consumer?.close();
       c.consumers.delete(f.producerId);
       c.unitOf.delete(f.producerId);
-      h.onTrackEnded?.(f.producerId);
+      h.onTrackEnded?.(f.producerId, 'closed');
     }
   });
 

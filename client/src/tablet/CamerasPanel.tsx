@@ -90,7 +90,8 @@ interface TileProps {
 
 function CameraTile({ camera, big, unit, listening, onTap, onListen }: TileProps) {
   const ref = useRef<HTMLVideoElement | null>(null);
-  const signal = useVideoSignal(ref, camera.stream);
+  const playing = useVideoSignal(ref, camera.stream);
+  const signal = camera.stalled ? 'stalled' : playing;
   useEffect(() => {
     if (ref.current) ref.current.muted = !listening;
   }, [listening, camera.stream]);

@@ -23,7 +23,8 @@ interface Props {
 export function VideoTile({ camera, big = false, listening, onEnlarge, onListen }: Props) {
   const c = useConsole();
   const ref = useRef<HTMLVideoElement | null>(null);
-  const signal = useVideoSignal(ref, camera.stream);
+  const playing = useVideoSignal(ref, camera.stream);
+  const signal = camera.stalled ? 'stalled' : playing;
   useEffect(() => {
     // Set as a property: React does not keep the `muted` attribute in step after the first render.
     if (ref.current) ref.current.muted = !listening;
