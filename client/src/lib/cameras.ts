@@ -58,10 +58,12 @@ export class CameraWall {
 
   constructor(private readonly live: LiveClient) {}
 
+  /** What the wall shows now (a new object on every change). */
   get(): CameraWallState {
     return this.state;
   }
 
+  /** Calls `listener` after every change; returns the unsubscribe. */
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -116,6 +118,7 @@ export class CameraWall {
     return this.view?.stats() ?? Promise.resolve({ framesDecoded: 0, audioBytes: 0, videoBytes: 0, videos: [] });
   }
 
+  /** Stops viewing (the console signing out, the tablet leaving the incident). */
   close(): void {
     this.show(null);
     this.listeners.clear();
