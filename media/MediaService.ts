@@ -90,7 +90,7 @@ export class MediaService {
     this.listen = { ip: settings.listenIp, announcedIp: settings.announcedIp };
     this.loadIncident = ports.loadIncident;
     this.viewLog = ports.viewLog;
-    this.recorder = pool && ports.recording ? new Recorder(ports.recording.settings, ports.recording.sink, log.child({ component: 'recorder' })) : null;
+    this.recorder = pool && ports.recording && Recorder.usable(log) ? new Recorder(ports.recording.settings, ports.recording.sink, log.child({ component: 'recorder' })) : null;
     pool?.on('worker.died', () => void this.rebuildOrphans());
     pool?.on('worker.replaced', () => void this.rebuildOrphans());
   }

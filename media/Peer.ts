@@ -13,7 +13,7 @@ import type { MediaEventFrame, Room } from './Room';
 export type TransportDirection = 'send' | 'recv';
 
 export class Peer {
-  private readonly transports = new Map<string, ms.WebRtcTransport>();
+  private readonly transports = new Map<string, ms.WebRtcTransport | ms.PlainTransport>();
   private readonly producers = new Map<string, ms.Producer>();
   private readonly consumers = new Map<string, ms.Consumer>();
   private hasLeft = false;
@@ -40,13 +40,29 @@ export class Peer {
   }
 
   async createTransport(direction: TransportDirection): Promise<ms.WebRtcTransport> {
+    this.assertRoomForTransport();
+    const transport = await this.room.createWebRtcTransport({ peerId: this.id, direction, actorId: this.actor.id });
+    this.keep(transport);
+    return transport;
+  }
+
+  /** A plain RTP send transport (comedia: the sender's address is learnt from its packets). */
+  async createPlainSendTransport(): Promise<ms.PlainTransport> {
+    this.assertRoomForTransport();
+    const transport = await this.room.createPlainTransport({ comedia: true, rtcpMux: false, appData: { peerId: this.id, direction: 'send', actorId: this.actor.id } });
+    this.keep(transport);
+    return transport;
+  }
+
+  private assertRoomForTransport(): void {
     if (this.transports.size >= LIMITS.maxMediaTransportsPerPeer) {
       throw new MediaRejected(`at most ${LIMITS.maxMediaTransportsPerPeer} transports per room and session; close one first`);
     }
-    const transport = await this.room.createWebRtcTransport({ peerId: this.id, direction, actorId: this.actor.id });
+  }
+
+  private keep(transport: ms.WebRtcTransport | ms.PlainTransport): void {
     this.transports.set(transport.id, transport);
-    transport.observer.once('close', () => void this.transports.delete(transport.id));
-    return transport;
+    (transport as ms.Transport).observer.once('close', () => void this.transports.delete(transport.id));
   }
 
   async produce(transportId: string, kind: ms.MediaKind, rtpParameters: ms.RtpParameters, appData: Record<string, unknown>): Promise<ms.Producer> {
@@ -77,7 +93,7 @@ export class Peer {
   }
 
   /** One of this peer's transports; with `direction`, only one of that direction. */
-  transport(transportId: string, direction?: TransportDirection): ms.WebRtcTransport {
+  transport(transportId: string, direction?: TransportDirection): ms.WebRtcTransport | ms.PlainTransport {
     const transport = this.transports.get(transportId);
     if (!transport) throw new NotFound(`transport ${transportId} is not yours in media room ${this.room.id}`);
     if (direction && transport.appData.direction !== direction) {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from '../server/log';
 import type { MediaProducerInfo } from '../server/protocol';
-import { Recording, containerFor, type RecordedFile } from './Recording';
+import { FFMPEG, FFPROBE, Recording, SETPRIV, containerFor, type RecordedFile } from './Recording';
+import { existsSync } from 'node:fs';
 import type { Room } from './Room';
 import { RtpPortPool } from './udp-ports';
 
@@ -61,6 +62,13 @@ export class Recorder {
 
   constructor(private readonly settings: RecorderSettings, private readonly sink: RecordingSink, private readonly log: Logger) {
     this.ports = new RtpPortPool(settings.ip, settings.minPort, settings.maxPort);
+  }
+
+  /** Whether ffmpeg and ffprobe are installed; logs why not. */
+  static usable(log: Logger): boolean {
+    const missing = [FFMPEG, FFPROBE, SETPRIV].filter((bin) => !existsSync(bin));
+    if (missing.length) log.warn({ missing }, 'body cameras are not recorded: install ffmpeg (scripts/install.sh) or set MEDIA_RECORDING=false');
+    return missing.length === 0;
   }
 
   get activeCount(): number {

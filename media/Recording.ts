@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createSocket } from 'node:dgram';
 import type { types as ms } from 'mediasoup';
@@ -21,6 +21,8 @@ import { udpPortFree, type RtpPortPool } from './udp-ports';
 
 export const FFMPEG = process.env.BEACON_FFMPEG ?? '/usr/bin/ffmpeg';
 export const FFPROBE = process.env.BEACON_FFPROBE ?? '/usr/bin/ffprobe';
+/** util-linux's setpriv gives ffmpeg a parent-death signal. */
+export const SETPRIV = '/usr/bin/setpriv';
 
 /**
  * A compound RTCP packet that says goodbye for one SSRC: an empty receiver report, then a BYE
@@ -121,13 +123,13 @@ export class Recording {
     mkdirSync(dirname(this.path), { recursive: true });
     writeFileSync(sdpPath, sdpFor(this.ports.ip, this.legs));
     const args = [
-      '--pdeathsig', 'INT', '--', FFMPEG, '-hide_banner', '-loglevel', process.env.BEACON_FFMPEG_LOGLEVEL ?? 'error', ...(process.env.BEACON_FFMPEG_LOGLEVEL ? ['-stats'] : ['-nostats']), '-nostdin',
+      '--pdeathsig', 'INT', '--', FFMPEG, '-hide_banner', '-loglevel', 'error', '-nostats', '-nostdin',
       // Probe 2 s at most (a key frame is asked for at once), then write every packet as it comes,
       // so the file on disk is never far behind the camera.
       '-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-reorder_queue_size', '64', '-analyzeduration', '2000000',
       '-i', sdpPath, '-map', '0', '-c', 'copy', '-f', format, '-flush_packets', '1', '-y', this.path,
     ];
-    const child = spawn('setpriv', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(SETPRIV, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.ffmpeg = child;
     child.stderr!.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000)));
     child.on('error', (err) => {
@@ -196,6 +198,30 @@ export async function describeFile(path: string): Promise<Omit<RecordedFile, 'en
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return { sha256: hash.digest('hex'), bytes, durationMs: await probeDurationMs(path) };
+}
+
+/**
+ * Rewrites a recording whose writer was cut off (no index, no duration: ffmpeg killed, power
+ * lost) by copying its packets into a new file, which then replaces it. Throws when nothing
+ * readable is in it.
+ */
+export function repairFile(path: string): Promise<void> {
+  const repaired = path.replace(/(\.[a-z0-9]+)$/, '.repaired$1');
+  return new Promise((resolve, reject) => {
+    const child = spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-map', '0', '-c', 'copy', '-y', repaired], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`could not repair ${path}: ${err.trim().slice(-300) || `code ${code}`}`));
+      try {
+        renameSync(repaired, path);
+        resolve();
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
 }
 
 /** The container duration ffprobe reports, in ms. */

@@ -58,8 +58,17 @@ export class SignallingSession {
           iceCandidates: transport.iceCandidates, dtlsParameters: transport.dtlsParameters,
         } satisfies MediaResult<'transport.create'>;
       }
+      case 'transport.create.plain': {
+        const { room } = await this.publishableRoom(r.roomId);
+        const transport = await this.peerIn(room).createPlainSendTransport();
+        return {
+          transportId: transport.id, ip: transport.tuple.localIp, port: transport.tuple.localPort, rtcpPort: transport.rtcpTuple!.localPort,
+        } satisfies MediaResult<'transport.create.plain'>;
+      }
       case 'transport.connect': {
-        await this.owner(r.transportId).transport(r.transportId).connect({ dtlsParameters: r.dtlsParameters as ms.DtlsParameters });
+        const transport = this.owner(r.transportId).transport(r.transportId);
+        if (!('iceParameters' in transport)) throw new MediaRejected(`transport ${r.transportId} is a plain RTP transport: it needs no DTLS connect`);
+        await transport.connect({ dtlsParameters: r.dtlsParameters as ms.DtlsParameters });
         return OK;
       }
       case 'produce': {

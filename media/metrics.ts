@@ -98,6 +98,18 @@ export function registerMediaMetrics(registry: Registry, media: MediaService): v
       this.set(media.allRooms().length);
     },
   });
+  new Gauge({
+    name: 'beacon_media_recordings_active', help: 'Body-camera recordings being written on this node', registers: [registry],
+    collect() {
+      this.set(media.recorder?.activeCount ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'beacon_media_recordings', help: 'Recordings since start, by outcome (started, stored, failed)', labelNames: ['outcome'], registers: [registry],
+    collect() {
+      for (const [outcome, n] of Object.entries(media.recorder?.totals ?? { started: 0, stored: 0, failed: 0 })) this.set({ outcome }, n);
+    },
+  });
   const deaths = new Counter({ name: 'beacon_media_worker_deaths_total', help: 'mediasoup workers that died (and were respawned)', registers: [registry] });
   media.pool?.on('worker.died', () => deaths.inc());
 }

@@ -2,7 +2,7 @@
 # Installs what Beacon needs on a fresh Debian 12 machine, skipping what is already there:
 # Node packages (from package-lock.json), mediasoup's media worker (built once against
 # Debian's libraries and cached, see scripts/install-mediasoup.sh) and the built browser apps
-# (client/dist).
+# (client/dist), and Debian's ffmpeg for body-camera recording.
 # `--for-tests` also installs Debian's Chromium for the end-to-end tests.
 # Idempotent; safe to re-run.
 set -euo pipefail
@@ -23,6 +23,10 @@ apt_install() {
 
 if [ "${1:-}" = "--for-tests" ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
+fi
+# ffmpeg records body cameras (without it the server runs and records nothing; MEDIA_RECORDING).
+if [ ! -x /usr/bin/ffmpeg ] || [ ! -x /usr/bin/ffprobe ]; then
+  apt_install ffmpeg
 fi
 
 stamp=node_modules/.beacon-lock-hash

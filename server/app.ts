@@ -154,13 +154,20 @@ export async function createApp(opts: AppOptions) {
       for (const incident of await read.openIncidents(SYSTEM_ACTOR)) await media.openRoom(incidentRoomId(incident.id));
     }
     await hub.start();
-    const finishOrphans = () => finishOrphanedRecordings(db.sql, recordingsDir, sink, log.child({ component: 'recordings' }))
-      .then((n) => (n.stored || n.failed ? log.info(n, 'recordings left open by an earlier run finished') : undefined))
-      .catch((err) => log.warn({ err }, 'finishing recordings left open failed'));
-    // Once now, and again when files still growing at start-up have settled.
+    // Recordings an earlier run left open: finished now, and again while files still settle
+    // (a recorder outliving a crash ends itself within about 10 s).
+    let orphanRecheck: NodeJS.Timeout | undefined;
+    let rechecks = 0;
+    const finishOrphans = async (): Promise<void> => {
+      try {
+        const n = await finishOrphanedRecordings(db.sql, recordingsDir, sink, log.child({ component: 'recordings' }));
+        if (n.stored || n.failed) log.info(n, 'recordings left open by an earlier run finished');
+        if (n.waiting && rechecks++ < 12) orphanRecheck = setTimeout(() => void finishOrphans(), 5_000).unref();
+      } catch (err) {
+        log.warn({ err }, 'finishing recordings left open failed');
+      }
+    };
     await finishOrphans();
-    const orphanRecheck = setTimeout(() => void finishOrphans(), 15_000);
-    orphanRecheck.unref();
     const playback = new RecordingPlayback(recordingsDir, secret, access, read, clock);
 
     const services: Services = {
@@ -177,6 +184,7 @@ export async function createApp(opts: AppOptions) {
         }
         checks.bus = config.REDIS_URL ? 'redis' : 'in-process';
         checks.media = media.available ? `ok (${media.pool?.live().length ?? 0} workers, ${media.allRooms().length} rooms)` : `unavailable: ${media.unavailableReason ?? 'stopping'}`;
+        checks.recording = media.recorder ? `ok (${media.recorder.activeCount} recording)` : config.MEDIA_RECORDING ? 'off: ffmpeg or the media plane is missing' : 'off (MEDIA_RECORDING=false)';
         return { ok: !checks.database.startsWith('down'), checks };
       },
     };

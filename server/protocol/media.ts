@@ -64,6 +64,12 @@ export const producerAppData = z.object({ source: z.literal('bodycam'), unitId: 
 export const mediaRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('router.capabilities'), roomId: mediaRoomId }),
   z.object({ action: z.literal('transport.create'), roomId: mediaRoomId, direction: z.enum(['send', 'recv']) }),
+  /**
+   * A plain RTP transport for a camera that does not speak WebRTC (an RTP/RTSP body-camera
+   * gateway, a simulator): the server learns the sender's address from its first packets
+   * (comedia); RTCP on its own port.
+   */
+  z.object({ action: z.literal('transport.create.plain'), roomId: mediaRoomId }),
   z.object({ action: z.literal('transport.connect'), transportId: mediaObjectId, dtlsParameters }),
   z.object({ action: z.literal('produce'), transportId: mediaObjectId, kind: z.enum(['audio', 'video']), rtpParameters, appData: producerAppData }),
   /** The consumer starts paused: resume it once the client's consumer is set up. */
@@ -97,6 +103,7 @@ export const mediaResults = {
     transportId: z.string(), direction: z.enum(['send', 'recv']), iceParameters: z.record(z.string(), z.unknown()),
     iceCandidates: z.array(z.record(z.string(), z.unknown())), dtlsParameters: z.record(z.string(), z.unknown()),
   }),
+  'transport.create.plain': z.object({ transportId: z.string(), ip: z.string(), port: z.number(), rtcpPort: z.number() }),
   produce: z.object({ producerId: z.string() }),
   consume: z.object({
     consumerId: z.string(), producerId: z.string(), kind: z.enum(['audio', 'video']), type: z.string(),

@@ -2,8 +2,9 @@
  * Finishes recordings a previous run of this node left open: the server died while a camera
  * was recording. ffmpeg ran under a parent-death SIGINT and finished its file, but nobody put
  * the file's hash in the audit chain. A recording whose file is here and no longer growing is
- * hashed and stored now (an unreadable one reported failed); one whose file is missing is left
- * alone: it may be on another media host.
+ * hashed and stored now; one whose writer was cut off before writing its index is rewritten
+ * first (packets copied into a new file); an unreadable one is reported failed. One whose file
+ * is missing is left alone: it may be on another media host.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import type { Logger } from '../log';
 import type { Sql } from '../store/db';
 import type { IncidentRecording } from '../../state-machines/incident-model';
 import type { RecordingSink } from '../../media/Recorder';
-import { describeFile } from '../../media/Recording';
+import { describeFile, repairFile } from '../../media/Recording';
 
 /** A file modified within this long may still be written by a live ffmpeg. */
 const QUIET_MS = 10_000;
@@ -33,7 +34,12 @@ export async function finishOrphanedRecordings(sql: Sql, dir: string, sink: Reco
       }
       const rec = { recordingId: r.id, incidentId: row.id, unitId: r.unitId, source: r.source, file: r.file, mimeType: r.mimeType };
       try {
-        const file = await describeFile(path);
+        // A writer cut off before its end left no index: rewrite the file, then hash it.
+        const file = await describeFile(path).catch(async () => {
+          await repairFile(path);
+          log.warn({ recordingId: r.id, path }, 'recording file left without its index was rewritten');
+          return describeFile(path);
+        });
         await sink.stored(rec, { ...file, endedAt: new Date(mtimeMs).toISOString() });
         counts.stored++;
         log.warn({ recordingId: r.id, incidentId: row.id, durationMs: file.durationMs }, 'recording left open by an earlier run finished and stored');

@@ -92,6 +92,9 @@ test('a body camera is recorded to disk, with a duration close to its publishing
   expect(rows[1]!.payload.sha256).toBe(stored.sha256);
   const audit = await (await api('/api/v1/audit/verify', 'auditor')).json();
   expect(audit).toMatchObject({ ok: true, firstBroken: null });
+  const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  expect(metrics).toMatch(/^beacon_media_recordings\{[^}]*outcome="stored"[^}]*\} 1$/m);
+  expect(metrics).toMatch(/^beacon_media_recordings_active\{[^}]*\} 0$/m);
 });
 
 test('playing a recording back is logged, then served by a signed URL that supports byte ranges', async () => {

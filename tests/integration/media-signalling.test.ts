@@ -89,6 +89,7 @@ test('the assigned unit\'s body camera publishes for its own unit only, and the 
   const viewerSend = await dispatcher.media({ action: 'transport.create', roomId, direction: 'send' });
   expect(viewerSend).toMatchObject({ ok: false, code: 'not_authorized' });
   expect(!viewerSend.ok && viewerSend.message).toContain('only a field unit\'s body camera publishes media');
+  expect(await dispatcher.media({ action: 'transport.create.plain', roomId })).toMatchObject({ ok: false, code: 'not_authorized' });
 
   await crew.mediaOk({ action: 'router.capabilities', roomId });
   const send = await crew.mediaOk({ action: 'transport.create', roomId, direction: 'send' });
