@@ -114,6 +114,12 @@ export class SignallingSession {
         const { room } = await this.media.viewableRoom(this.actor, r.roomId);
         return { roomId: room.id, producers: room.producerInfos() } satisfies MediaResult<'producers.list'>;
       }
+      case 'room.leave': {
+        const peer = this.peers.get(r.roomId);
+        this.peers.delete(r.roomId);
+        peer?.room.leave(peer);
+        return OK;
+      }
       case 'close':
         this.owner(r.id).closeObject(r.id);
         return OK;

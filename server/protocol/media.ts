@@ -84,6 +84,8 @@ export const mediaRequest = z.discriminatedUnion('action', [
     spatialLayer: z.number().int().min(0).max(3), temporalLayer: z.number().int().min(0).max(3).optional(),
   }),
   z.object({ action: z.literal('producers.list'), roomId: mediaRoomId }),
+  /** Leaves a room: closes this session's transports, producers and consumers in it (a viewer stopped watching). */
+  z.object({ action: z.literal('room.leave'), roomId: mediaRoomId }),
   /** Closes one of the caller's own transports, producers or consumers. */
   z.object({ action: z.literal('close'), id: mediaObjectId }),
 ]);

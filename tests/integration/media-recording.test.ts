@@ -178,3 +178,28 @@ test('another agency\'s dispatcher views the media only while a supervisor\'s gr
     await fire.close();
   }
 });
+
+test('a viewer who leaves the room ends its viewing in the access log, and keeps nothing in the room', async () => {
+  const room = server.app.media.room(roomId)!;
+  const cam = await room.createPlainTransport({ rtcpMux: true, comedia: true });
+  const producer = await cam.produce({ kind: 'audio', appData: { source: 'bodycam', unitId: 'P-103' },
+    rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 8101 }] } });
+  const supervisor = await TestClient.connect(server.port, server.token('supervisor.police'));
+  try {
+    const caps = await supervisor.mediaOk({ action: 'router.capabilities', roomId });
+    const recv = await supervisor.mediaOk({ action: 'transport.create', roomId, direction: 'recv' });
+    await supervisor.mediaOk({ action: 'consume', transportId: recv.transportId, producerId: producer.id, rtpCapabilities: caps.rtpCapabilities });
+    const peers = room.peerCount;
+    await supervisor.mediaOk({ action: 'room.leave', roomId });
+    expect(room.peerCount).toBe(peers - 1);
+    expect(await supervisor.media({ action: 'close', id: recv.transportId })).toMatchObject({ ok: false, code: 'not_found' });
+    const view = await until('the supervisor\'s viewing to end', async () => {
+      const l: MediaAccessReport = await (await api(`/api/v1/incidents/${incidentId}/media-access`, 'auditor')).json();
+      return l.views.find((v) => v.viewerUsername === 'supervisor.police' && v.state === 'ended');
+    });
+    expect(view).toMatchObject({ mode: 'live', grantId: null, streams: [expect.objectContaining({ streamId: producer.id, kind: 'audio' })] });
+  } finally {
+    cam.close();
+    await supervisor.close();
+  }
+});

@@ -330,7 +330,13 @@ export function viewIncident(live: LiveClient, incidentId: string, handlers: Vie
     }
   });
 
+  const stopSession = session.stop.bind(session);
   return Object.assign(session, {
+    /** Stops viewing and leaves the room, so the access log records the end of the viewing. */
+    stop() {
+      stopSession();
+      live.mediaRequest({ action: 'room.leave', roomId }).catch(() => undefined);
+    },
     async setPreferredLayers(producerId: string, spatialLayer: number, temporalLayer?: number) {
       const consumer = current?.consumers.get(producerId);
       if (!consumer || consumer.kind !== 'video') return;
