@@ -110,15 +110,16 @@ test('killing the media worker under a live camera restores the stream on the sa
     //    room is back: the console retries instead of staying dark. A console that never joined
     //    the room hears no `room.reset`, so only its own retry brings the video.
     await desk.close();
-    // The pool doubles a slot's delay per death in a row (this test's third): 1.5 s becomes 3–6 s.
-    (pool() as unknown as { settings: { respawnDelayMs?: number } }).settings.respawnDelayMs = 1500;
+    // The pool doubles a slot's delay per death in a row (this test's third): 3 s becomes 6–12 s,
+    // long enough for a loaded machine to open the console inside the outage.
+    (pool() as unknown as { settings: { respawnDelayMs?: number } }).settings.respawnDelayMs = 3000;
     await killWorkers(workers().map((w) => w.pid));
     const late = await openApp(browser, server, 'console', 'supervisor.police');
     opened.push(late);
     const warnings: string[] = [];
     late.page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
     await late.page.getByTestId(`queue-row-${incidentId}`).click();
-    await eventually('the late console is told the room is being rebuilt', () => warnings.some((w) => /being rebuilt|no media worker/.test(w)), 5000);
+    await eventually('the late console is told the room is being rebuilt', () => warnings.some((w) => /being rebuilt|no media worker/.test(w)), 8000);
     expect(workers()).toHaveLength(0);
     await late.page.getByTestId('video-tile-P-101').waitFor({ timeout: RECOVERY_MS });
     await framesRising(late.page, 'P-101', 'decoding once the room is back', RECOVERY_MS);

@@ -76,7 +76,7 @@ export function IncidentPanel({ api, live, state, incidentId, city, config, unit
           {city && <ResourceRequest key={view.id} live={live} state={state} city={city} incident={view} />}
           <DecisionLog key={view.id} live={live} state={state} incidentId={view.id} />
         </div>
-        <Timeline events={events} partial={partial} city={city} stale={stale} />
+        <Timeline api={api} events={events} partial={partial} city={city} stale={stale} />
       </div>
     </div>
   );

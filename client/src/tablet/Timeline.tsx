@@ -10,6 +10,8 @@ import type { City } from '../map/base';
 import { divisionLabel } from './divisions';
 import { capabilityLabel } from './ResourceRequest';
 import { t } from './messages';
+import type { ApiClient } from '../lib/api';
+import { RecordingPlayer, describeRecordingEvent } from '../lib/RecordingPlayer';
 
 type Payload = Record<string, unknown>;
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
@@ -29,6 +31,8 @@ function typeName(city: City | null, id: string): string {
 /** One event in words. */
 export function describeEvent(e: FeedEvent, city: City | null): string {
   const p: Payload = e.payload;
+  const recording = describeRecordingEvent(e);
+  if (recording) return recording;
   const unit = str(p.unitId);
   switch (e.type) {
     case 'incident.note.added':
@@ -61,7 +65,7 @@ export function describeEvent(e: FeedEvent, city: City | null): string {
 }
 
 /** The timeline list; keeps the newest event in view as events arrive. */
-export function Timeline({ events, partial, city, stale }: { events: FeedEvent[]; partial: boolean; city: City | null; stale: boolean }) {
+export function Timeline({ api, events, partial, city, stale }: { api: ApiClient; events: FeedEvent[]; partial: boolean; city: City | null; stale: boolean }) {
   const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
     const el = list.current;
@@ -83,6 +87,7 @@ export function Timeline({ events, partial, city, stale }: { events: FeedEvent[]
                 {type === 'decision' && <span className="tl-badge">{t('timeline.decision')}</span>}
                 <span className="tl-text">{describeEvent(e, city)}</span>
                 <span className="tl-actor muted small"> · {e.actor.username}</span>
+                <RecordingPlayer api={api} incidentId={e.streamId} event={e} />
               </div>
             </li>
           );

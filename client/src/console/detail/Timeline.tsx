@@ -6,11 +6,14 @@ import { useEffect, useRef } from 'react';
 import type { FeedEvent } from '../../../../server/protocol';
 import { localTime } from '../../lib/format';
 import { useLocale } from '../../lib/i18n';
+import { RecordingPlayer, describeRecordingEvent } from '../../lib/RecordingPlayer';
 import { capabilityLabel, eventLabel, statusLabel, t } from '../messages';
+import { useConsole } from '../session';
 
 /** The narrative (`timeline`), one `timeline-item` per event, in feed order. */
 export function Timeline({ events }: { events: FeedEvent[] }) {
   useLocale();
+  const { api } = useConsole();
   const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
     const el = list.current;
@@ -26,6 +29,7 @@ export function Timeline({ events }: { events: FeedEvent[] }) {
             <span className="tl-actor">{e.actor.username}</span>
             <span className="tl-type">{eventLabel(e.type)}{e.payload.kind === 'decision' ? ` · ${t('ev.decision')}` : ''}</span>
             {eventText(e) && <span className="tl-text">{eventText(e)}</span>}
+            <RecordingPlayer api={api} incidentId={e.streamId} event={e} />
           </li>
         ))}
       </ol>
@@ -38,6 +42,8 @@ const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'numb
 /** The words that go with an event (what was said, who was sent, why). */
 export function eventText(e: FeedEvent): string {
   const p = e.payload;
+  const recording = describeRecordingEvent(e);
+  if (recording) return recording;
   switch (e.type) {
     case 'incident.created':
       return str(p.description);

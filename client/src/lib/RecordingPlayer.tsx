@@ -1,0 +1,91 @@
+/**
+ * Recordings on an incident's timeline (console and tablet): what a recording event says, and
+ * a player that asks the server for a playback (which writes the viewing to the access log and
+ * answers with a short-lived signed URL) before the `<video>` element loads the file.
+ */
+import { useState } from 'react';
+import type { FeedEvent } from '../../../server/protocol';
+import type { ApiClient } from './api';
+import { defineMessages, useLocale } from './i18n';
+
+const t = defineMessages(
+  {
+    started: 'Recording started: {unit}', stored: 'Recording stored: {unit}, {duration}', failed: 'Recording failed: {unit} ({reason})',
+    play: 'Play', close: 'Close', loading: 'Opening…', refused: 'Cannot play: {message}', hash: 'SHA-256 {hash}',
+  },
+  {
+    started: '开始录像：{unit}', stored: '录像已保存：{unit}，{duration}', failed: '录像失败：{unit}（{reason}）',
+    play: '播放', close: '关闭', loading: '打开中…', refused: '无法播放：{message}', hash: 'SHA-256 {hash}',
+  },
+);
+
+interface RecordingRef {
+  id: string;
+  unitId: string | null;
+  sha256: string | null;
+  durationMs: number | null;
+}
+
+/** The recording an event is about, from the incident view the event carries. */
+function recordingOf(e: FeedEvent): RecordingRef | null {
+  const id = e.payload.recordingId;
+  if (typeof id !== 'string') return null;
+  const list = (e.view.recordings as RecordingRef[] | undefined) ?? [];
+  return list.find((r) => r.id === id) ?? { id, unitId: null, sha256: null, durationMs: null };
+}
+
+function duration(ms: number | null): string {
+  if (ms === null) return '—';
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+/** The words for a recording event, or null for other events. */
+export function describeRecordingEvent(e: FeedEvent): string | null {
+  if (!e.type.startsWith('incident.recording.')) return null;
+  const rec = recordingOf(e);
+  const unit = rec?.unitId ?? String(e.payload.unitId ?? '?');
+  if (e.type === 'incident.recording.started') return t('started', { unit });
+  if (e.type === 'incident.recording.stored') return t('stored', { unit, duration: duration(Number(e.payload.durationMs ?? rec?.durationMs ?? null)) });
+  if (e.type === 'incident.recording.failed') return t('failed', { unit, reason: String(e.payload.reason ?? '') });
+  return null;
+}
+
+/** A Play button for a stored recording, replaced by the player once the playback is granted. */
+export function RecordingPlayer({ api, incidentId, event }: { api: ApiClient; incidentId: string; event: FeedEvent }) {
+  useLocale();
+  const rec = recordingOf(event);
+  const [url, setUrl] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (event.type !== 'incident.recording.stored' || !rec) return null;
+  const open = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const grant = await api.request<{ url: string }>('POST', `/api/v1/incidents/${encodeURIComponent(incidentId)}/recordings/${encodeURIComponent(rec.id)}/playback`);
+      setUrl(grant.url);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const sha = String(event.payload.sha256 ?? rec.sha256 ?? '');
+  return (
+    <div className="recording" data-testid={`recording-${rec.id}`}>
+      {url ? (
+        <>
+          <video className="recording-video" data-testid={`recording-player-${rec.id}`} src={url} controls autoPlay muted playsInline />
+          <button type="button" className="btn btn-small" onClick={() => setUrl(null)}>{t('close')}</button>
+        </>
+      ) : (
+        <button type="button" className="btn btn-small" data-testid={`recording-play-${rec.id}`} disabled={busy} onClick={() => void open()}>
+          {busy ? t('loading') : `▶ ${t('play')}`}
+        </button>
+      )}
+      {sha && <span className="recording-hash muted small" title={sha}>{t('hash', { hash: `${sha.slice(0, 12)}…` })}</span>}
+      {error && <p className="hint error" role="alert">{t('refused', { message: error })}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * A body camera recorded end to end: the crew of Patrol 102 films for about eight seconds from
+ * the unit page (Chromium's fake camera: VP8 simulcast + Opus), then turns the camera off. The
+ * recording lands on disk; ffprobe reads a duration close to the filming time; its SHA-256 is
+ * in the incident's audit chain, which verifies; the dispatcher plays it back from the
+ * console's timeline (the player loads and advances), and that playback is in the access log.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/app';
+import { ApiAs, assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, type OpenApp } from './support';
+import { crewWithCameraOn, launchMediaBrowser, switchCamera } from './bodycam-support';
+import { probeDurationMs } from '../../media/Recording';
+import type { IncidentRecording } from '../../state-machines/incident-model';
+import type { MediaAccessReport } from '../../server/media-access/access';
+
+jest.setTimeout(120_000);
+
+let server: TestServer;
+let browser: Browser;
+const opened: OpenApp[] = [];
+
+beforeAll(async () => {
+  assertClientBuilt();
+  server = await startTestServer();
+  browser = await launchMediaBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  for (const o of opened) await o.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+}, 60_000);
+
+test('a body camera is recorded, hashed into the audit chain and played back from the timeline', async () => {
+  const police = new ApiAs(server, 'dispatcher.police');
+  const incidentId = await police.createIncident({ incidentType: 'assault', priority: 1, lat: 30.2601, lon: 120.1702, description: 'assault in progress, crew filming', address: '3 Hubin Rd' });
+  await police.command({ type: 'incident.dispatch', incidentId, unitIds: ['P-102'] });
+  const recordings = async () => ((await police.incident(incidentId)) as unknown as { recordings: IncidentRecording[] }).recordings;
+
+  const unit = await crewWithCameraOn(browser, server, 'p-102', { lat: 30.2601, lon: 120.1702 });
+  opened.push(unit);
+  const desk = await openApp(browser, server, 'console', 'dispatcher.police');
+  opened.push(desk);
+  try {
+    await eventually('the recording to start', async () => (await recordings()).some((r) => r.state === 'recording'), 15_000);
+    const filmingFrom = Date.now();
+    await new Promise((r) => setTimeout(r, 8000));
+    await switchCamera(unit, false);
+    const filmedMs = Date.now() - filmingFrom;
+
+    const stored = await eventually('the recording to be stored', async () => (await recordings()).find((r) => r.state === 'stored'), 20_000);
+    expect(stored).toMatchObject({ unitId: 'P-102', source: 'bodycam', mimeType: 'video/webm' });
+    const path = join(server.app.recordingsDir, stored.file);
+    expect(createHash('sha256').update(readFileSync(path)).digest('hex')).toBe(stored.sha256);
+    const probed = await probeDurationMs(path);
+    console.log(`bodycam recording: filmed ~${filmedMs} ms, ffprobe ${probed} ms, ${stored.bytes} bytes`);
+    // The file starts at the first key frame after ffmpeg opened (the camera's start-up and
+    // the simulcast ramp cost up to ~2 s on a loaded machine); it ends with the camera.
+    expect(probed).toBeGreaterThan(filmedMs - 3000);
+    expect(probed).toBeLessThan(filmedMs + 3000);
+
+    const events = await server.app.db.sql<{ payload: { sha256?: string } }[]>`
+      SELECT payload FROM events WHERE stream_type = 'incident' AND stream_id = ${incidentId} AND type = 'incident.recording.stored'`;
+    expect(events.map((e) => e.payload.sha256)).toEqual([stored.sha256]);
+    const audit = await new ApiAs(server, 'auditor').request('GET', '/api/v1/audit/verify');
+    expect(audit).toMatchObject({ ok: true });
+
+    // The dispatcher plays it back from the timeline.
+    await desk.page.getByTestId(`queue-row-${incidentId}`).click();
+    await waitForAttribute(desk.page, tid('incident-detail'), 'data-incident-id', incidentId);
+    await desk.page.getByTestId(`recording-play-${stored.id}`).click();
+    const player = desk.page.getByTestId(`recording-player-${stored.id}`);
+    await player.waitFor({ timeout: 10_000 });
+    const playing = await eventually('the recording to play', async () => {
+      const s = await player.evaluate((v: HTMLVideoElement) => ({ t: v.currentTime, d: v.duration, w: v.videoWidth, err: v.error?.message ?? null }));
+      return s.t > 0.5 ? s : undefined;
+    }, 15_000);
+    expect(playing.err).toBeNull();
+    expect(playing.w).toBeGreaterThan(0);
+    await screenshot(desk.page, 'bodycam-recording-playback');
+
+    const log = await new ApiAs(server, 'supervisor.police').request<MediaAccessReport>('GET', `/api/v1/incidents/${incidentId}/media-access`);
+    expect(log.views).toEqual(expect.arrayContaining([expect.objectContaining({ mode: 'recording', viewerUsername: 'dispatcher.police', streams: [expect.objectContaining({ streamId: stored.id })] })]));
+    expect([...desk.errors, ...unit.errors]).toEqual([]);
+  } catch (err) {
+    for (const o of opened) await screenshot(o.page, `FAILED-bodycam-recording-${o.tag}`).catch(() => {});
+    throw err;
+  }
+});
