@@ -3,7 +3,9 @@
  * the unit page (Chromium's fake camera: VP8 simulcast + Opus), then turns the camera off. The
  * recording lands on disk; ffprobe reads a duration close to the filming time; its SHA-256 is
  * in the incident's audit chain, which verifies; the dispatcher plays it back from the
- * console's timeline (the player loads and advances), and that playback is in the access log.
+ * console's timeline (the player loads and advances), and that playback is in the access log;
+ * the dispatcher shares the incident's video with another agency for a limited time and
+ * revokes it again from the incident's video access section.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -84,6 +86,24 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
 
     const log = await new ApiAs(server, 'supervisor.police').request<MediaAccessReport>('GET', `/api/v1/incidents/${incidentId}/media-access`);
     expect(log.views).toEqual(expect.arrayContaining([expect.objectContaining({ mode: 'recording', viewerUsername: 'dispatcher.police', streams: [expect.objectContaining({ streamId: stored.id })] })]));
+
+    // The dispatcher shares the incident's video with the fire dispatcher for 20 minutes, sees
+    // the playback in the access log, then revokes the grant.
+    const access = desk.page.getByTestId('media-access');
+    await access.getByRole('button', { name: 'Refresh' }).click();
+    await access.locator('[data-testid="access-log-item"][data-mode="recording"][data-viewer="dispatcher.police"]').first().waitFor({ timeout: 5000 });
+    await desk.page.getByTestId('action-share-video').click();
+    await desk.page.getByTestId('share-user').fill('dispatcher.fire');
+    await desk.page.getByTestId('share-minutes').fill('20');
+    await desk.page.getByTestId('share-reason').fill('fire crews entering the building');
+    await desk.page.getByTestId('share-reason').press('Enter');
+    await desk.page.getByTestId('grant-dispatcher.fire').waitFor({ timeout: 5000 });
+    expect(await desk.page.getByTestId('grant-dispatcher.fire').textContent()).toContain('fire crews entering the building');
+    await screenshot(desk.page, 'bodycam-video-access');
+    await desk.page.getByTestId('revoke-dispatcher.fire').click();
+    await desk.page.getByTestId('grant-dispatcher.fire').waitFor({ state: 'detached', timeout: 5000 });
+    const after = await new ApiAs(server, 'auditor').request<MediaAccessReport>('GET', `/api/v1/incidents/${incidentId}/media-access`);
+    expect(after.grants).toEqual([expect.objectContaining({ granteeUsername: 'dispatcher.fire', grantedBy: 'dispatcher.police', state: 'revoked' })]);
     expect([...desk.errors, ...unit.errors]).toEqual([]);
   } catch (err) {
     for (const o of opened) await screenshot(o.page, `FAILED-bodycam-recording-${o.tag}`).catch(() => {});

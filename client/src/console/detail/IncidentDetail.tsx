@@ -16,6 +16,7 @@ import { isTyping, useNow, useObservable } from '../state';
 import { responseTarget } from '../targets';
 import { AssignedUnits } from './AssignedUnits';
 import { DetailActions } from './DetailActions';
+import { MediaAccessPanel } from './MediaAccessPanel';
 import { RecommendationPanel, useRecommendation } from './Recommendation';
 import { Timeline } from './Timeline';
 import { useIncidentFeed } from './useIncidentFeed';
@@ -62,6 +63,7 @@ export function IncidentDetail() {
           <AssignedUnits incident={view} />
           {open && <RecommendationPanel state={rec} />}
           {open && <DetailActions key={view.id} incident={view} />}
+          <MediaAccessPanel key={`access-${view.id}`} incident={view} />
           <section className="detail-section linked-calls" data-testid="linked-calls">
             <h3>{t('detail.calls')}</h3>
             <p className="muted">{t('detail.calls_empty')}</p>
