@@ -1,7 +1,8 @@
 /**
  * The demo city "Beacon City / 灯塔市" (centred at lon 120.16, lat 30.26; 12 km × 10 km).
- * Geography lives in ./layout, the fleet in ./units, incident types and plans in ./incidents;
- * this file derives the responsibility grids and the demo users and assembles the seed.
+ * Geography lives in ./layout, the fleet in ./units, incident types and plans in ./incidents,
+ * phone lines in ./lines; this file derives the responsibility grids and the demo users and
+ * assembles the seed.
  * Everything is deterministic. Validate with `loadDemoCity()` from ./index.
  */
 import type { CitySeed, DemoUser, Station } from './schema';
@@ -9,6 +10,7 @@ import { CITY_CENTER, distanceKm, pointInPolygon, rectKm, ringCenter, type LonLa
 import { agencies, cityBoundary, CITY_ID, DISTRICT_IDS, districts, stations, streets } from './layout';
 import { unitTypes, units } from './units';
 import { incidentTypes, responsePlans } from './incidents';
+import { lines } from './lines';
 
 type Grid = CitySeed['grids'][number];
 
@@ -106,5 +108,6 @@ export const demoCity: CitySeed = {
   incidentTypes,
   responsePlans,
   grids: buildGrids(),
+  lines,
   users: buildUsers(),
 };

@@ -147,6 +147,11 @@ export function integrityProblems(city: CitySeed): string[] {
     }
   });
 
+  index('lines', city.lines, (l) => l.number, 'number');
+  city.lines.forEach((l, i) => {
+    if (!agencies.has(l.agencyId)) missing(`lines[${i}].agencyId`, l.agencyId);
+  });
+
   city.users.forEach((u, i) => {
     if (!agencies.has(u.agencyId)) missing(`users[${i}].agencyId`, u.agencyId);
     if (u.jurisdiction !== 'city' && !districts.has(u.jurisdiction)) {

@@ -103,6 +103,24 @@ export const grid = z.object({
   firstDue: z.record(z.string(), z.string()),
 });
 
+/**
+ * A phone line callers dial (110, 119, 120, the 12345 citizen line): its calls enter the
+ * ACD queue of one agency with a priority (1 the most urgent, answered first).
+ */
+export const phoneLine = z.object({
+  number: z.string().regex(/^[0-9]{3,15}$/, 'must be the dialled digits'),
+  name: z.string().min(1),
+  nameZh: z.string().min(1),
+  agencyId: z.string(),
+  priority,
+  /** An emergency number, not a service line: its abandoned calls head the callback list. */
+  emergency: z.boolean(),
+  /** A call waiting longer than this raises an alert on the queue, seconds. */
+  answerTargetSec: z.number().int().min(1).max(3600),
+  /** An offer an agent does not take within this goes back to the queue, seconds. */
+  offerTimeoutSec: z.number().int().min(3).max(300),
+});
+
 export const demoUser = z.object({
   username: z.string().regex(/^[a-z0-9._-]+$/),
   displayName: z.string().min(1),
@@ -124,6 +142,8 @@ export const citySeed = z.object({
   incidentTypes: z.array(incidentType).min(1),
   responsePlans: z.array(responsePlan).min(1),
   grids: z.array(grid),
+  /** Phone lines and the agency queue each feeds (a city without phones has none). */
+  lines: z.array(phoneLine).default([]),
   users: z.array(demoUser),
 });
 
@@ -137,4 +157,5 @@ export type ResponsePlan = z.infer<typeof responsePlan>;
 export type IncidentType = z.infer<typeof incidentType>;
 export type Capability = z.infer<typeof capability>;
 export type DemoUser = z.infer<typeof demoUser>;
+export type PhoneLine = z.infer<typeof phoneLine>;
 export type Polygon = z.infer<typeof polygon>;

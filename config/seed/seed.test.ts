@@ -119,6 +119,33 @@ describe('validateCity', () => {
   });
 });
 
+describe('phone lines', () => {
+  it('maps 110, 119, 120 and the 12345 citizen line to the agency queues, emergency lines first', () => {
+    const city = loadDemoCity();
+    const byNumber = new Map(city.lines.map((l) => [l.number, l]));
+    expect(byNumber.get('110')).toMatchObject({ agencyId: 'police', priority: 1, emergency: true });
+    expect(byNumber.get('119')).toMatchObject({ agencyId: 'fire', priority: 1 });
+    expect(byNumber.get('120')).toMatchObject({ agencyId: 'ems', priority: 1 });
+    expect(byNumber.get('12345')).toMatchObject({ agencyId: 'city', emergency: false });
+    expect(byNumber.get('122')!.priority).toBeGreaterThan(byNumber.get('110')!.priority);
+  });
+
+  it('rejects a line of an unknown agency, a duplicate number and bad digits, naming the path', () => {
+    const bad = clone();
+    bad.lines.push({ ...bad.lines[0]!, agencyId: 'coastguard' }, { ...bad.lines[1]!, number: '119' });
+    expect(() => validateCity(bad)).toThrow(/lines\[5\]\.agencyId "coastguard" does not exist/);
+    expect(() => validateCity(bad)).toThrow(/lines\[6\]\.number "119" is a duplicate of lines\[2\]/);
+    const digits = clone();
+    digits.lines[0]!.number = '11O';
+    expect(() => validateCity(digits)).toThrow(/lines\[0\]\.number: must be the dialled digits/);
+  });
+
+  it('lets a city without phones leave lines out', () => {
+    const { lines: _l, ...noPhones } = clone();
+    expect(validateCity(noPhones).lines).toEqual([]);
+  });
+});
+
 describe('pointInPolygon / districtAt', () => {
   const city = loadDemoCity();
   const square: Polygon = {
