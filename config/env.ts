@@ -74,6 +74,24 @@ export const envSchema = z.object({
    *  Default 50000-50999. */
   MEDIA_RECORDING_MIN_PORT: z.coerce.number().int().min(1024).max(65534).default(50000),
   MEDIA_RECORDING_MAX_PORT: z.coerce.number().int().min(1025).max(65535).default(50999),
+  /** Run the SIP edge (Kamailio from Debian, started and supervised by the server). Default true;
+   *  when Kamailio is not installed the server starts anyway, logs a warning and has no SIP. */
+  SIP_ENABLED: bool.default(true),
+  /** Address of the edge's UDP and TCP listeners for phones. Default 127.0.0.1 (set a host address
+   *  or 0.0.0.0 for phones on the network). */
+  SIP_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+  /** UDP + TCP port for phones. Default 5060; 0 picks a free port (tests). */
+  SIP_PORT: z.coerce.number().int().min(0).max(65535).default(5060),
+  /** Internal WebSocket port on 127.0.0.1 where only the server's own user agents (node accounts)
+   *  register. Default 5066; 0 picks a free port (tests). Never expose it. */
+  SIP_WS_PORT: z.coerce.number().int().min(0).max(65535).default(5066),
+  /** SIP domain and digest realm of the accounts. Default `beacon.local`. */
+  SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, 'must be a domain name').default('beacon.local'),
+  /** Kamailio worker processes per transport. Default 4. */
+  SIP_WORKERS: z.coerce.number().int().min(1).max(32).default(4),
+  /** PostgreSQL role Kamailio reads the accounts view with (SELECT only; created by the server when
+   *  it may, its password derived from AUTH_SECRET). Default `beacon_sip`. */
+  SIP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier').default('beacon_sip'),
 }).refine((c) => c.MEDIA_RTC_MIN_PORT <= c.MEDIA_RTC_MAX_PORT, {
   path: ['MEDIA_RTC_MAX_PORT'], message: 'must not be below MEDIA_RTC_MIN_PORT',
 }).refine((c) => c.MEDIA_RECORDING_MIN_PORT + 1 < c.MEDIA_RECORDING_MAX_PORT, {

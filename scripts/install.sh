@@ -2,8 +2,8 @@
 # Installs what Beacon needs on a fresh Debian 12 machine, skipping what is already there:
 # Node packages (from package-lock.json), mediasoup's media worker (built once against
 # Debian's libraries and cached, see scripts/install-mediasoup.sh) and the built browser apps
-# (client/dist), and Debian's ffmpeg for body-camera recording.
-# `--for-tests` also installs Debian's Chromium for the end-to-end tests.
+# (client/dist), Debian's ffmpeg for body-camera recording and Kamailio for the SIP edge.
+# `--for-tests` also installs Debian's Chromium for the end-to-end tests and sipp for the SIP tests.
 # Idempotent; safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,21 @@ fi
 # ffmpeg records body cameras (without it the server runs and records nothing; MEDIA_RECORDING).
 if [ ! -x /usr/bin/ffmpeg ] || [ ! -x /usr/bin/ffprobe ]; then
   apt_install ffmpeg
+fi
+# Kamailio is the SIP edge (config/kamailio/); the server starts its own instance, so apt must
+# not start Debian's service: policy-rc.d says no for the length of the install.
+kamailio_modules=/usr/lib/x86_64-linux-gnu/kamailio/modules
+if [ ! -x /usr/sbin/kamailio ] || [ ! -f "$kamailio_modules/websocket.so" ] || [ ! -f "$kamailio_modules/db_postgres.so" ]; then
+  no_services=0
+  if [ ! -e /usr/sbin/policy-rc.d ] && [ "$(id -u)" -eq 0 ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && no_services=1
+  fi
+  apt_install kamailio kamailio-websocket-modules kamailio-postgres-modules
+  if [ "$no_services" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+# sipp drives the SIP edge tests.
+if [ "${1:-}" = "--for-tests" ] && [ ! -x /usr/bin/sipp ]; then
+  apt_install sip-tester
 fi
 
 stamp=node_modules/.beacon-lock-hash

@@ -45,6 +45,8 @@ import { recordingSink } from './recordings/sink';
 import { finishOrphanedRecordings } from './recordings/janitor';
 import { RecordingPlayback } from './recordings/playback';
 import { join } from 'node:path';
+import { startSipEdge } from './sip-accounts/sip-edge';
+import { registerSipEdgeMetrics } from '../media/sip/metrics';
 
 export interface AppOptions {
   config: Config;
@@ -111,6 +113,9 @@ export async function createApp(opts: AppOptions) {
       } : undefined,
     }, log.child({ component: 'media' }));
     closers.unshift(() => media.close());
+    const sip = await startSipEdge(config, db, secret, city.seed, log.child({ component: 'sip-edge' }));
+    closers.unshift(() => sip.close());
+    registerSipEdgeMetrics(metrics.registry, sip.edge);
     registerMediaMetrics(metrics.registry, media);
     const timers = new TimerWorker(db.sql, pipeline, clock, log.child({ component: 'timers' }), () => metrics.timersFired.inc());
     const outbox = new OutboxWorker(db.sql, {
@@ -184,6 +189,7 @@ export async function createApp(opts: AppOptions) {
         }
         checks.bus = config.REDIS_URL ? 'redis' : 'in-process';
         checks.media = media.available ? `ok (${media.pool?.live().length ?? 0} workers, ${media.allRooms().length} rooms)` : `unavailable: ${media.unavailableReason ?? 'stopping'}`;
+        checks.sip = sip.edge.describe();
         checks.recording = media.recorder ? `ok (${media.recorder.activeCount} recording)` : config.MEDIA_RECORDING ? 'off: ffmpeg or the media plane is missing' : 'off (MEDIA_RECORDING=false)';
         return { ok: !checks.database.startsWith('down'), checks };
       },
@@ -202,7 +208,7 @@ export async function createApp(opts: AppOptions) {
     };
 
     return {
-      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir,
+      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir, sip,
       async start(): Promise<{ port: number }> {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);

@@ -47,6 +47,11 @@ export function testConfig(backend: Backend = 'configured', overrides: Record<st
     AVL_FLUSH_MS: '20',
     // One mediasoup worker per test server is plenty (the suite runs servers in parallel).
     MEDIA_WORKERS: '1',
+    // The SIP edge (a Kamailio per server) only where a test asks for it, then on free ports.
+    SIP_ENABLED: 'false',
+    SIP_PORT: '0',
+    SIP_WS_PORT: '0',
+    SIP_WORKERS: '1',
     ...overrides,
   });
 }
