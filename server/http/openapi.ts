@@ -36,6 +36,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/incidents/{incidentId}/recordings': getJson('Recordings of the incident (its readers, or holders of a media access grant)', [path('incidentId')]),
       '/api/v1/incidents/{incidentId}/recordings/{recordingId}/playback': { post: { summary: 'Log a playback in the access audit; returns a signed file URL valid 15 minutes', ...secured, parameters: [path('incidentId'), path('recordingId')], responses: { 200: { description: 'url, expiresAt, viewId, recording' }, ...errors } } },
       '/api/v1/recordings/{recordingId}/file': { get: { summary: 'The recording file (byte ranges); authorized by the signed playback URL', parameters: [path('recordingId')], responses: { 200: { description: 'video/webm or video/x-matroska' }, 206: { description: 'A byte range' }, 401: errors[401], 404: errors[404] } } },
+      '/api/v1/media/shared': getJson('Incidents whose media the caller may view now on a time-limited grant'),
       '/api/v1/incidents/{incidentId}/media-access': getJson('Media access audit: grants and every viewing (dispatchers and supervisors of the incident, auditors)', [path('incidentId')]),
       '/api/v1/units': getJson('Units with status and latest position', [{ name: 'districtId', in: 'query', schema: { type: 'string' } }]),
       '/api/v1/units/{unitId}': getJson('One unit', [path('unitId')]),

@@ -50,6 +50,7 @@ export function createHttpHandler(services: Services, log: Logger) {
       services.playback.grant(actor(), params[0]!, decodeURIComponent(params[1]!)) },
     { method: 'GET', pattern: /^\/api\/v1\/recordings\/([^/]+)\/file$/, name: 'recording-file', streams: true, handler: async ({ req, res, params, url }) =>
       services.playback.serve(req, res, decodeURIComponent(params[0]!), url.searchParams) },
+    { method: 'GET', pattern: /^\/api\/v1\/media\/shared$/, name: 'media-shared', handler: async ({ actor }) => services.access.sharedWith(actor()) },
     { method: 'GET', pattern: /^\/api\/v1\/incidents\/([^/]+)\/media-access$/, name: 'media-access', handler: async ({ params, actor }) =>
       services.access.report(actor(), params[0]!) },
     { method: 'GET', pattern: /^\/api\/v1\/units$/, name: 'units', handler: async ({ url, actor }) =>

@@ -42,6 +42,17 @@ export interface MediaAccessReport {
   views: MediaViewView[];
 }
 
+/** An incident shared with a grantee. */
+export interface SharedIncident {
+  incidentId: string;
+  incidentType: string;
+  priority: number;
+  address: string | null;
+  state: string;
+  agencyId: string;
+  grant: Pick<MediaGrant, 'id' | 'expiresAt' | 'grantedBy' | 'reason'>;
+}
+
 const newId = (prefix: string) => `${prefix}-${randomBytes(8).toString('hex')}`;
 
 export class MediaAccess {
@@ -116,6 +127,27 @@ export class MediaAccess {
   /** Logs one playback of a recording (started and ended in one entry); resolves when durable. */
   async playback(actor: Actor, viewable: ViewedIncident, recordingId: string, unitId: string | null): Promise<string> {
     return this.startView(actor, viewable, 'recording', { streamId: recordingId, unitId, kind: 'recording' }, true);
+  }
+
+  /**
+   * Incidents whose media `actor` may view now on a grant (a grantee's "shared with me"), with
+   * what a grantee needs to find them: type, priority, address, state, and the grant.
+   */
+  async sharedWith(actor: Actor): Promise<SharedIncident[]> {
+    const rows = await this.sql<{ id: string }[]>`
+      SELECT id FROM aggregates WHERE type = 'media_access'
+        AND snapshot->'context'->'grants' @> ${this.sql.json([{ granteeId: actor.id, state: 'active' }] as never)}::jsonb`;
+    const shared: SharedIncident[] = [];
+    for (const { id } of rows) {
+      const grant = await this.activeGrant(actor, id);
+      if (!grant) continue;
+      const i = await this.read.incident(SYSTEM_ACTOR, id);
+      shared.push({
+        incidentId: i.id, incidentType: i.incidentType, priority: i.priority, address: i.address, state: i.state, agencyId: i.agencyId,
+        grant: { id: grant.id, expiresAt: grant.expiresAt, grantedBy: grant.grantedBy, reason: grant.reason },
+      });
+    }
+    return shared.sort((a, b) => a.grant.expiresAt.localeCompare(b.grant.expiresAt));
   }
 
   /** The grants and viewings of an incident's media: for its dispatchers, supervisors and auditors. */

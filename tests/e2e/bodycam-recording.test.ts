@@ -4,8 +4,8 @@
  * recording lands on disk; ffprobe reads a duration close to the filming time; its SHA-256 is
  * in the incident's audit chain, which verifies; the dispatcher plays it back from the
  * console's timeline (the player loads and advances), and that playback is in the access log;
- * the dispatcher shares the incident's video with another agency for a limited time and
- * revokes it again from the incident's video access section.
+ * the dispatcher shares the incident's video with the fire dispatcher for a limited time, who
+ * finds it in the video slot and watches the camera live, until the grant is revoked.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app';
 import { ApiAs, assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, type OpenApp } from './support';
-import { crewWithCameraOn, launchMediaBrowser, switchCamera } from './bodycam-support';
+import { crewWithCameraOn, framesRising, launchMediaBrowser, switchCamera } from './bodycam-support';
 import { probeDurationMs } from '../../media/Recording';
 import type { IncidentRecording } from '../../state-machines/incident-model';
 import type { MediaAccessReport } from '../../server/media-access/access';
@@ -100,8 +100,22 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
     await desk.page.getByTestId('grant-dispatcher.fire').waitFor({ timeout: 5000 });
     expect(await desk.page.getByTestId('grant-dispatcher.fire').textContent()).toContain('fire crews entering the building');
     await screenshot(desk.page, 'bodycam-video-access');
+
+    // The fire dispatcher finds the shared incident in the video slot and watches the camera,
+    // which the crew turns back on; the incident itself stays closed to them.
+    await switchCamera(unit, true);
+    const fire = await openApp(browser, server, 'console', 'dispatcher.fire');
+    opened.push(fire);
+    await fire.page.getByTestId(`watch-shared-${incidentId}`).click({ timeout: 25_000 });
+    await fire.page.getByTestId('shared-notice').waitFor({ timeout: 5000 });
+    await fire.page.getByTestId('video-tile-P-102').waitFor({ timeout: 15_000 });
+    await framesRising(fire.page, 'P-102', 'the shared camera decoding on the fire console');
+    await screenshot(fire.page, 'bodycam-shared-with-fire');
+
+    // Revoked: the fire console loses the camera at once.
     await desk.page.getByTestId('revoke-dispatcher.fire').click();
     await desk.page.getByTestId('grant-dispatcher.fire').waitFor({ state: 'detached', timeout: 5000 });
+    await fire.page.getByTestId('video-tile-P-102').waitFor({ state: 'detached', timeout: 20_000 });
     const after = await new ApiAs(server, 'auditor').request<MediaAccessReport>('GET', `/api/v1/incidents/${incidentId}/media-access`);
     expect(after.grants).toEqual([expect.objectContaining({ granteeUsername: 'dispatcher.fire', grantedBy: 'dispatcher.police', state: 'revoked' })]);
     expect([...desk.errors, ...unit.errors]).toEqual([]);

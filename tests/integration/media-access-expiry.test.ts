@@ -31,10 +31,13 @@ test('a one-minute grant lets another agency in for a minute; its expiry sends t
 
   await fire.mediaOk({ action: 'router.capabilities', roomId });
   await fire.mediaOk({ action: 'transport.create', roomId, direction: 'recv' });
+  const shared = async () => (await fetch(`http://127.0.0.1:${server.port}/api/v1/media/shared`, { headers: { authorization: `Bearer ${server.token('dispatcher.fire')}` } })).json();
+  expect(await shared()).toEqual([expect.objectContaining({ incidentId, incidentType: 'theft', agencyId: 'police', grant: expect.objectContaining({ id: grantId, grantedBy: 'supervisor.police', reason: 'hazmat stored on site' }) })]);
 
   clock.advance(61_000);
   // Past the expiry the grant no longer opens anything, even before its timer has fired.
   expect(await fire.media({ action: 'producers.list', roomId })).toMatchObject({ ok: false, code: 'not_authorized' });
+  expect(await shared()).toEqual([]);
 
   const sentAway = fire.next((f) => f.type === 'media.event' && f.event === 'room.closed' && f.roomId === roomId, 10_000);
   expect(await server.app.timers.runOnce()).toBe(1);

@@ -3,7 +3,7 @@
  * a player that asks the server for a playback (which writes the viewing to the access log and
  * answers with a short-lived signed URL) before the `<video>` element loads the file.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FeedEvent } from '../../../server/protocol';
 import type { ApiClient } from './api';
 import { defineMessages, useLocale } from './i18n';
@@ -58,6 +58,11 @@ export function RecordingPlayer({ api, incidentId, event }: { api: ApiClient; in
   const [url, setUrl] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const video = useRef<HTMLVideoElement | null>(null);
+  // Browsers pause muted autoplay out of view: bring the player into view as it opens.
+  useEffect(() => {
+    if (url) video.current?.scrollIntoView({ block: 'nearest' });
+  }, [url]);
   if (event.type !== 'incident.recording.stored' || !rec) return null;
   const open = async () => {
     setBusy(true);
@@ -76,7 +81,7 @@ export function RecordingPlayer({ api, incidentId, event }: { api: ApiClient; in
     <div className="recording" data-testid={`recording-${rec.id}`}>
       {url ? (
         <>
-          <video className="recording-video" data-testid={`recording-player-${rec.id}`} src={url} controls autoPlay muted playsInline />
+          <video ref={video} className="recording-video" data-testid={`recording-player-${rec.id}`} src={url} controls autoPlay muted playsInline />
           <button type="button" className="btn btn-small" onClick={() => setUrl(null)}>{t('close')}</button>
         </>
       ) : (

@@ -17,6 +17,7 @@ import { responseTarget } from '../targets';
 import { AssignedUnits } from './AssignedUnits';
 import { DetailActions } from './DetailActions';
 import { MediaAccessPanel } from './MediaAccessPanel';
+import { SharedIncidentNotice } from '../video/SharedVideo';
 import { RecommendationPanel, useRecommendation } from './Recommendation';
 import { Timeline } from './Timeline';
 import { useIncidentFeed } from './useIncidentFeed';
@@ -54,7 +55,7 @@ export function IncidentDetail() {
       extra={{ 'data-incident-id': incidentId ?? '', 'data-state': view?.state }}
     >
       {!incidentId && <p className="muted placeholder">{t('detail.none')}</p>}
-      {incidentId && !view && <p className="muted">{t('detail.loading')}</p>}
+      {incidentId && !view && <SharedIncidentNotice incidentId={incidentId} otherwise={<p className="muted">{t('detail.loading')}</p>} />}
       {view && (
         <>
           <Facts incident={view} />

@@ -8,6 +8,7 @@ import { t } from '../messages';
 import { Panel } from '../Panel';
 import { useConsole } from '../session';
 import { useObservable } from '../state';
+import { SharedVideoList } from './SharedVideo';
 
 /** Summary of the wall: count and units live, show/hide. */
 export function VideoSlot() {
@@ -35,6 +36,7 @@ export function VideoSlot() {
           <p className="muted">{t('video.hint')}</p>
         </>
       )}
+      <SharedVideoList />
     </Panel>
   );
 }
