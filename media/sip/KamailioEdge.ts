@@ -226,18 +226,20 @@ export class KamailioEdge {
   /** A Kamailio left running by a server that died without stopping it still holds the ports:
    *  every process running this very config file (unique per DATA_DIR) is ended. */
   private killLeftover(): void {
+    const pids: number[] = [];
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
-      let cmdline: string;
       try {
-        cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(this.configPath)) pids.push(Number(entry));
       } catch {
-        continue;
+        // Gone meanwhile, or not ours to read.
       }
-      if (!cmdline.split('\0').includes(this.configPath)) continue;
-      this.log.warn({ pid: Number(entry) }, 'stopping a SIP edge process left by an earlier run');
+    }
+    if (!pids.length) return;
+    this.log.warn({ pids }, 'stopping a SIP edge left running by an earlier run');
+    for (const pid of pids) {
       try {
-        process.kill(Number(entry), 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
       } catch {
         // Gone meanwhile.
       }
