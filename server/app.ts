@@ -45,6 +45,9 @@ import { recordingSink } from './recordings/sink';
 import { finishOrphanedRecordings } from './recordings/janitor';
 import { RecordingPlayback } from './recordings/playback';
 import { join } from 'node:path';
+import { agentKind, callKind } from './calls/kind';
+import { CallDistributor } from './calls/acd';
+import { placeholderSipHandlers } from './calls/effects';
 import { startSipEdge } from './sip-accounts/sip-edge';
 import { registerSipEdgeMetrics } from '../media/sip/metrics';
 
@@ -83,11 +86,12 @@ export async function createApp(opts: AppOptions) {
     }
     closers.unshift(() => bus.close());
 
-    const pipeline = new CommandPipeline(db.sql, bus, clock, [incidentKind, unitKind(city), mediaAccessKind, mediaViewKind], log.child({ component: 'pipeline' }), config.NODE_ID, metrics.pipeline);
+    const pipeline = new CommandPipeline(db.sql, bus, clock, [incidentKind, unitKind(city), mediaAccessKind, mediaViewKind, callKind, agentKind], log.child({ component: 'pipeline' }), config.NODE_ID, metrics.pipeline);
     const secret = config.AUTH_SECRET ?? (await sharedSecret(db.sql, randomBytes(32).toString('hex')));
     const tokens = new TokenIssuer(secret, config.TOKEN_TTL_SEC, () => clock.now());
     const users = new UserDirectory(city.seed.users, config.DEMO_PASSWORD);
-    const read = new ReadModel(db.sql, pipeline, city, geo, straightLineTravel(city));
+    const read = new ReadModel(db.sql, pipeline, city, geo, straightLineTravel(city), clock);
+    const acd = new CallDistributor(db.sql, pipeline, [...new Set(city.seed.lines.map((l) => l.agencyId))], log.child({ component: 'acd' }));
     const hub = new LiveHub(bus, read, log.child({ component: 'hub' }), metrics.hub);
     const avl = new AvlIngest(db.sql, geo, bus, city, clock, log.child({ component: 'avl' }), {
       flushMs: config.AVL_FLUSH_MS, flushRows: config.AVL_FLUSH_ROWS, nodeId: config.NODE_ID, onAccepted: (n) => metrics.avlPositions.inc(n),
@@ -119,6 +123,7 @@ export async function createApp(opts: AppOptions) {
     registerMediaMetrics(metrics.registry, media);
     const timers = new TimerWorker(db.sql, pipeline, clock, log.child({ component: 'timers' }), () => metrics.timersFired.inc());
     const outbox = new OutboxWorker(db.sql, {
+      ...placeholderSipHandlers(log.child({ component: 'calls' })),
       'unit.notify': async (p) => bus.publish('notifications', {
         type: 'unit.notification', node: config.NODE_ID, unitId: String(p.unitId), incidentId: (p.incidentId as string) ?? null,
         kind: String(p.kind), at: clock.now().toISOString(),
@@ -159,6 +164,7 @@ export async function createApp(opts: AppOptions) {
       for (const incident of await read.openIncidents(SYSTEM_ACTOR)) await media.openRoom(incidentRoomId(incident.id));
     }
     await hub.start();
+    await acd.start(bus);
     // Recordings an earlier run left open: finished now, and again while files still settle
     // (a recorder outliving a crash ends itself within about 10 s).
     let orphanRecheck: NodeJS.Timeout | undefined;
@@ -208,7 +214,7 @@ export async function createApp(opts: AppOptions) {
     };
 
     return {
-      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir, sip,
+      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir, sip, acd,
       async start(): Promise<{ port: number }> {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -217,6 +223,8 @@ export async function createApp(opts: AppOptions) {
         if (opts.runWorkers !== false) {
           loop('timer', () => timers.runOnce());
           loop('outbox', () => outbox.runOnce());
+          // A lost bus message must not leave a caller waiting: the queues are swept every few seconds.
+          loops.push(setInterval(() => void acd.sweep().catch((err) => log.warn({ err }, 'ACD sweep failed')), 5_000));
         }
         const port = (server.address() as AddressInfo).port;
         log.info({ port, host: config.HOST, database: db.kind, bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'beacon listening');
@@ -230,6 +238,7 @@ export async function createApp(opts: AppOptions) {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await avl.close();
         await hub.stop();
+        await acd.stop();
         for (const close of closers) await close().catch((err) => log.warn({ err }, 'close failed'));
       },
     };

@@ -78,6 +78,16 @@ export interface IncidentRecording {
   failure: string | null;
 }
 
+/** A phone call linked to the incident (created from it, or joined to it). */
+export interface IncidentCall {
+  callId: string;
+  callerNumber: string;
+  line: string;
+  linkedAt: string;
+  endedAt: string | null;
+  outcome: string | null;
+}
+
 /** Input of a new incident machine (from the call taker's form). */
 export interface IncidentInput {
   at: string;
@@ -120,6 +130,8 @@ export interface IncidentContext extends Omit<IncidentInput, 'at' | 'triaged'> {
   noteCount: number;
   /** Recordings of the incident's media, oldest first (at most LIMITS-bounded by the server). */
   recordings: IncidentRecording[];
+  /** Calls about the incident, in the order they were linked (absent on incidents stored before calls). */
+  calls: IncidentCall[];
   escalations: number;
   firstDispatchedAt: string | null;
   firstOnSceneAt: string | null;
@@ -148,6 +160,7 @@ export function initialIncidentContext(input: IncidentInput): IncidentContext {
     closedAt: null,
     noteCount: 0,
     recordings: [],
+    calls: [],
     escalations: 0,
     firstDispatchedAt: null,
     firstOnSceneAt: null,
@@ -183,6 +196,8 @@ export type IncidentEvent = Stamped &
     | { type: 'RECORDING_STARTED'; recordingId: string; unitId: string | null; source: string; file: string; mimeType: string }
     | { type: 'RECORDING_STORED'; recordingId: string; sha256: string; bytes: number; durationMs: number; endedAt: string }
     | { type: 'RECORDING_FAILED'; recordingId: string; reason: string; endedAt: string }
+    | { type: 'CALL_LINKED'; callId: string; callerNumber: string; line: string }
+    | { type: 'CALL_ENDED'; callId: string; outcome: string }
   );
 
 /**

@@ -391,3 +391,22 @@ describe('incident machine: recordings', () => {
     expect(run(legacy, started('REC-1', 1)).context.recordings).toHaveLength(1);
   });
 });
+
+describe('incident machine: calls about the incident', () => {
+  test('a call is linked once, its end lands on the timeline, and a second caller may join a closed incident', () => {
+    let incident = run(fresh(), { type: 'CALL_LINKED', callId: 'CALL-1', callerNumber: '13800138000', line: '119', at: at(1) });
+    expect(incident.context.calls).toEqual([{ callId: 'CALL-1', callerNumber: '13800138000', line: '119', linkedAt: at(1), endedAt: null, outcome: null }]);
+    expect(refuses(incident, { type: 'CALL_LINKED', callId: 'CALL-1', callerNumber: '1', line: '119', at: at(2) })).toBe(true);
+    incident = run(incident, { type: 'CALL_ENDED', callId: 'CALL-1', outcome: 'completed', at: at(60) });
+    expect(incident.context.calls[0]).toMatchObject({ endedAt: at(60), outcome: 'completed' });
+    expect(refuses(incident, { type: 'CALL_ENDED', callId: 'CALL-1', outcome: 'completed', at: at(61) })).toBe(true);
+    const closed = run(incident, { type: 'TRIAGE', at: at(62) }, { type: 'CLOSE', disposition: 'done', at: at(63) });
+    expect(run(closed, { type: 'CALL_LINKED', callId: 'CALL-2', callerNumber: '2', line: '119', at: at(64) }).context.calls).toHaveLength(2);
+  });
+
+  test('an incident stored before calls existed still takes one', () => {
+    const { calls: _c, ...context } = fresh().context;
+    const legacy = restoreSnapshot(incidentMachine, JSON.parse(JSON.stringify({ ...incidentMachine.getPersistedSnapshot(fresh()), context })));
+    expect(run(legacy, { type: 'CALL_LINKED', callId: 'CALL-1', callerNumber: '1', line: '110', at: at(1) }).context.calls).toHaveLength(1);
+  });
+});

@@ -21,7 +21,7 @@
  *   MERGE  (new | triaged | pending | on_hold, no units) ──► merged (final)
  *   DISPATCH, UNIT_ACKNOWLEDGED, ACK_TIMEOUT, UNIT_RELEASED stay in dispatched | active |
  *   under_control, and so do ASSIGN_DIVISION (ICS) and REQUEST_RESOURCES (raises an alert);
- *   NOTE, ALERT_ACK, RECORDING_STARTED / _STORED / _FAILED anywhere but merged;
+ *   NOTE, ALERT_ACK, RECORDING_STARTED / _STORED / _FAILED, CALL_LINKED / CALL_ENDED anywhere but merged;
  *   PRIORITY, UPDATE in open states.
  * ```
  *
@@ -60,6 +60,9 @@ const annotations = {
   RECORDING_STARTED: { guard: 'newRecording', actions: 'startRecording' },
   RECORDING_STORED: { guard: 'recordingInProgress', actions: 'storeRecording' },
   RECORDING_FAILED: { guard: 'recordingInProgress', actions: 'failRecording' },
+  // A call about a closed incident still lands on its timeline (a second caller, a callback).
+  CALL_LINKED: { guard: 'newCall', actions: 'linkCall' },
+  CALL_ENDED: { guard: 'callInProgress', actions: 'endCall' },
 } as const;
 
 /** Transitions every open state shares. */
@@ -160,6 +163,10 @@ export const incidentMachine = setup({
       assertEvent(event, ['RECORDING_STORED', 'RECORDING_FAILED']);
       return (context.recordings ?? []).some((r) => r.id === event.recordingId && r.state === 'recording');
     },
+    newCall: ({ context, event }) =>
+      event.type === 'CALL_LINKED' && hasText(event.callId) && !(context.calls ?? []).some((c) => c.callId === event.callId),
+    callInProgress: ({ context, event }) =>
+      event.type === 'CALL_ENDED' && (context.calls ?? []).some((c) => c.callId === event.callId && c.endedAt === null),
     canMerge: ({ context, event }) => {
       assertEvent(event, 'MERGE');
       return hasText(event.intoIncidentId) && Object.keys(context.units).length === 0;
@@ -288,6 +295,15 @@ export const incidentMachine = setup({
         recordings: context.recordings.map((r) => (r.id === event.recordingId
           ? { ...r, state: 'failed' as const, endedAt: event.endedAt, failure: event.reason } : r)),
       };
+    }),
+    linkCall: assign(({ context, event }) => {
+      assertEvent(event, 'CALL_LINKED');
+      const call = { callId: event.callId, callerNumber: event.callerNumber, line: event.line, linkedAt: event.at, endedAt: null, outcome: null };
+      return { calls: [...(context.calls ?? []), call] };
+    }),
+    endCall: assign(({ context, event }) => {
+      assertEvent(event, 'CALL_ENDED');
+      return { calls: context.calls.map((c) => (c.callId === event.callId ? { ...c, endedAt: event.at, outcome: event.outcome } : c)) };
     }),
     merge: assign(({ event }) => {
       assertEvent(event, 'MERGE');

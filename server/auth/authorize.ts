@@ -81,3 +81,29 @@ export function canReadUnitMap(actor: Actor, districtId: string): boolean {
 export function assertAuditor(actor: Actor): void {
   if (!['auditor', 'supervisor', 'system'].includes(actor.role)) throw new NotAuthorized(`role ${actor.role} may not verify the audit chain`);
 }
+
+/** Roles that take phone calls from their agency's ACD queue. */
+export const CALL_TAKING_ROLES: readonly string[] = ['call_taker', 'dispatcher', 'supervisor'];
+
+/**
+ * Calls are scoped by the line's agency, not by district: a caller's district is unknown until
+ * the location is confirmed. Call takers and dispatchers take their own agency's calls;
+ * supervisors any agency's.
+ */
+export function assertCanTakeCalls(actor: Actor, agencyId: string): void {
+  if (!CALL_TAKING_ROLES.includes(actor.role)) throw new NotAuthorized(`role ${actor.role} does not take calls`);
+  if (actor.role !== 'supervisor' && actor.agencyId !== agencyId) {
+    throw new NotAuthorized(`${actor.username} (${actor.agencyId}) may not take calls of agency ${agencyId}`);
+  }
+}
+
+/** Changing a connected call (hold, transfer, hang up) is for the agent who has it, or a supervisor. */
+export function assertHasCall(actor: Actor, call: { id: string; agencyId: string; agent: { agentId: string } | null }): void {
+  assertCanTakeCalls(actor, call.agencyId);
+  if (actor.role !== 'supervisor' && call.agent?.agentId !== actor.id) throw new NotAuthorized(`call ${call.id} is not with ${actor.username}`);
+}
+
+/** What the SIP bridge reports (an INVITE, a BYE, media up) only a system actor may say. */
+export function assertSipBridge(actor: Actor, type: CommandType): void {
+  if (actor.role !== 'system') throw new NotAuthorized(`${type} is reported by the SIP bridge, not by ${actor.username}`);
+}

@@ -4,7 +4,7 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 
-export type AggregateType = 'incident' | 'unit' | 'media_access' | 'media_view';
+export type AggregateType = 'incident' | 'unit' | 'media_access' | 'media_view' | 'call' | 'agent';
 
 export interface AggregateKind {
   type: AggregateType;

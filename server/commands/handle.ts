@@ -5,6 +5,7 @@ import type { CityModel } from '../city';
 import { incidentPlanner } from '../incidents/commands';
 import { unitPlanner } from '../units/commands';
 import { mediaAccessPlanner } from '../media-access/commands';
+import { callPlanner } from '../calls/commands';
 import type { UserDirectory } from '../auth/users';
 import type { CommandPipeline, Planner } from './pipeline';
 
@@ -26,6 +27,13 @@ export function plannerFor({ city, users }: CommandDeps, cmd: Command): Planner 
       return unitPlanner(city, cmd);
     case 'media.access.grant': case 'media.access.revoke':
       return mediaAccessPlanner(users, cmd);
+    case 'call.agent.ready': case 'call.agent.away': case 'call.answer': case 'call.decline': case 'call.hold':
+    case 'call.resume': case 'call.transfer': case 'call.transfer.complete': case 'call.transfer.cancel':
+    case 'call.conference.add': case 'call.conference.remove': case 'call.hangup': case 'call.callback':
+    case 'call.callback.resolve': case 'call.location.confirm': case 'call.incident.create': case 'call.incident.join':
+    case 'call.offered': case 'call.media.up': case 'call.connected': case 'call.location.proposed':
+    case 'call.transfer.progress': case 'call.ended':
+      return callPlanner({ city, users }, cmd);
     default:
       return assertNever(cmd);
   }

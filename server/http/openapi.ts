@@ -38,6 +38,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/recordings/{recordingId}/file': { get: { summary: 'The recording file (byte ranges); authorized by the signed playback URL', parameters: [path('recordingId')], responses: { 200: { description: 'video/webm or video/x-matroska' }, 206: { description: 'A byte range' }, 401: errors[401], 404: errors[404] } } },
       '/api/v1/media/shared': getJson('Incidents whose media the caller may view now on a time-limited grant'),
       '/api/v1/incidents/{incidentId}/media-access': getJson('Media access audit: grants and every viewing (dispatchers and supervisors of the incident, auditors)', [path('incidentId')]),
+      '/api/v1/calls': getJson('ACD board of an agency (default: the caller\'s): waiting calls by priority then wait, calls in hand, abandoned calls, agents', [{ name: 'agencyId', in: 'query', schema: { type: 'string' } }]),
       '/api/v1/units': getJson('Units with status and latest position', [{ name: 'districtId', in: 'query', schema: { type: 'string' } }]),
       '/api/v1/units/{unitId}': getJson('One unit', [path('unitId')]),
       '/api/v1/avl': { post: { summary: 'Report unit positions; answered after the trail is written', ...secured, requestBody: json('AvlBatch'), responses: { 200: { description: 'Accepted' }, ...errors } } },

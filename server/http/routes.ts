@@ -53,6 +53,8 @@ export function createHttpHandler(services: Services, log: Logger) {
     { method: 'GET', pattern: /^\/api\/v1\/media\/shared$/, name: 'media-shared', handler: async ({ actor }) => services.access.sharedWith(actor()) },
     { method: 'GET', pattern: /^\/api\/v1\/incidents\/([^/]+)\/media-access$/, name: 'media-access', handler: async ({ params, actor }) =>
       services.access.report(actor(), params[0]!) },
+    { method: 'GET', pattern: /^\/api\/v1\/calls$/, name: 'calls', handler: async ({ url, actor }) =>
+      read.callBoard(actor(), url.searchParams.get('agencyId') ?? undefined) },
     { method: 'GET', pattern: /^\/api\/v1\/units$/, name: 'units', handler: async ({ url, actor }) =>
       read.units(actor(), url.searchParams.get('districtId') ?? undefined) },
     { method: 'GET', pattern: /^\/api\/v1\/units\/([^/]+)$/, name: 'unit', handler: async ({ params, actor }) => read.unit(actor(), params[0]!) },

@@ -28,6 +28,8 @@ const EVENT_NAMES: Record<string, string> = {
   RECORDING_STARTED: 'incident.recording.started',
   RECORDING_STORED: 'incident.recording.stored',
   RECORDING_FAILED: 'incident.recording.failed',
+  CALL_LINKED: 'incident.call.linked',
+  CALL_ENDED: 'incident.call.ended',
 };
 
 export interface IncidentView extends IncidentContext {

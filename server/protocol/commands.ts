@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { commandId, id, latLon, LIMITS, priority, text } from './common';
+import { callCommands } from './calls';
 
 const base = { commandId };
 const incidentRef = { ...base, incidentId: id };
@@ -64,6 +65,7 @@ export const command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unit.acknowledge'), ...unitRef }),
   z.object({ type: z.literal('unit.status'), ...unitRef, status: unitStatusTarget, reason: text.optional() }),
   z.object({ type: z.literal('unit.emergency'), ...unitRef, active: z.boolean() }),
+  ...callCommands,
 ]);
 
 export type Command = z.infer<typeof command>;

@@ -9,14 +9,17 @@ import { mediaClientFrames, mediaServerFrames } from './media';
  * Live feeds a client can subscribe to:
  * - `incident:<incidentId>`: one incident's events;
  * - `queue:<agencyId>`: every incident event of an agency (its queue);
- * - `units:<districtId>`: status events of units whose home station is in the district.
+ * - `units:<districtId>`: status events of units whose home station is in the district;
+ * - `calls:<agencyId>`: the agency's phone calls and call takers (its ACD queue board).
  */
-export const feedName = z.string().max(80).regex(/^(incident|queue|units):[A-Za-z0-9._-]+$/, 'must be incident:<id>, queue:<agencyId> or units:<districtId>');
+export const feedName = z.string().max(80).regex(/^(incident|queue|units|calls):[A-Za-z0-9._-]+$/, 'must be incident:<id>, queue:<agencyId>, units:<districtId> or calls:<agencyId>');
 
 export const query = z.discriminatedUnion('type', [
   z.object({ type: z.literal('units.recommend'), incidentId: id, limit: z.number().int().min(1).max(LIMITS.maxRecommendations).optional() }),
   z.object({ type: z.literal('incident.get'), incidentId: id }),
   z.object({ type: z.literal('unit.get'), unitId: id }),
+  /** The ACD board of an agency (default: the actor's): waiting calls in answer order, calls in hand, abandoned, agents. */
+  z.object({ type: z.literal('calls.board'), agencyId: id.optional() }),
   z.object({ type: z.literal('audit.verify') }),
 ]);
 export type Query = z.infer<typeof query>;

@@ -16,6 +16,8 @@ import { DISPATCHABLE_STATUSES } from '../units/kind';
 import { verifyAuditChain } from '../audit/verify';
 import { recommendUnits, type TravelTimeModel } from '../units/recommend';
 import type { GeoIndex } from '../units/geo-index';
+import { systemClock, type Clock } from '../clock';
+import { agencyAgents, callBoard, openCalls, type CallBoard } from '../calls/queue';
 
 type Row = { id: string; version: number; snapshot: unknown };
 
@@ -26,6 +28,7 @@ export class ReadModel {
     private readonly city: CityModel,
     private readonly geo: GeoIndex,
     private readonly travel: TravelTimeModel,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   private views(type: AggregateType, rows: Row[]): Record<string, unknown>[] {
@@ -63,10 +66,23 @@ export class ReadModel {
     return Promise.all(views.map(async (v) => ({ ...v, position: await this.geo.position(String(v.id)) })));
   }
 
+  /** The ACD board of an agency (default: the actor's). */
+  async callBoard(actor: Actor, agencyId = actor.agencyId ?? ''): Promise<CallBoard> {
+    this.assertCallsReadable(actor, agencyId);
+    const [calls, agents] = await Promise.all([openCalls(this.sql, this.pipeline, agencyId), agencyAgents(this.sql, this.pipeline, agencyId)]);
+    return callBoard(this.city, agencyId, calls, agents, this.clock.now());
+  }
+
+  private assertCallsReadable(actor: Actor, agencyId: string): void {
+    if (!this.city.agencies.has(agencyId)) throw new NotFound(`agency ${agencyId || '(none)'} does not exist`);
+    if (!canReadQueue(actor, agencyId)) throw new NotAuthorized(`${actor.username} may not read the calls of agency ${agencyId}`);
+  }
+
   /** Throws unless the actor may subscribe to the feed. */
   async authorizeFeed(actor: Actor, feed: string): Promise<void> {
     const [kind, key] = splitFeed(feed);
     if (kind === 'incident') await this.incident(actor, key);
+    else if (kind === 'calls') this.assertCallsReadable(actor, key);
     else if (kind === 'queue') {
       if (!this.city.agencies.has(key)) throw new NotFound(`agency ${key} does not exist`);
       if (!canReadQueue(actor, key)) throw new NotAuthorized(`${actor.username} may not read the queue of agency ${key}`);
@@ -78,6 +94,7 @@ export class ReadModel {
   visible(actor: Actor, feed: string, event: FeedEvent): boolean {
     const [kind] = splitFeed(feed);
     if (kind === 'units') return true;
+    if (kind === 'calls') return canReadQueue(actor, String(event.view.agencyId));
     return canReadIncident(actor, event.view as unknown as IncidentView);
   }
 
@@ -89,6 +106,11 @@ export class ReadModel {
       if (kind === 'incident') {
         const rows = await sql<Row[]>`SELECT id, version, snapshot FROM aggregates WHERE type = 'incident' AND id = ${key}`;
         return { seq, items: this.views('incident', rows) };
+      }
+      if (kind === 'calls') {
+        // Calls in answer order, then the agents: each item's `kind` says which it is.
+        const [calls, agents] = [await openCalls(sql, this.pipeline, key), await agencyAgents(sql, this.pipeline, key)];
+        return { seq, items: [...calls, ...agents] as unknown as Record<string, unknown>[] };
       }
       if (kind === 'queue') {
         const rows = await sql<Row[]>`SELECT id, version, snapshot FROM aggregates
@@ -119,6 +141,8 @@ export class ReadModel {
         return this.incident(actor, query.incidentId);
       case 'unit.get':
         return this.unit(actor, query.unitId);
+      case 'calls.board':
+        return this.callBoard(actor, query.agencyId);
       case 'units.recommend':
         return this.recommend(actor, query.incidentId, query.limit ?? 3);
       case 'audit.verify':
@@ -162,9 +186,9 @@ export function withResourceRequests(
   return [...total].map(([capability, count]) => ({ capability, count }));
 }
 
-export function splitFeed(feed: string): ['incident' | 'queue' | 'units', string] {
+export function splitFeed(feed: string): ['incident' | 'queue' | 'units' | 'calls', string] {
   const i = feed.indexOf(':');
-  return [feed.slice(0, i) as 'incident' | 'queue' | 'units', feed.slice(i + 1)];
+  return [feed.slice(0, i) as 'incident' | 'queue' | 'units' | 'calls', feed.slice(i + 1)];
 }
 
 export function rowToFeedEvent(r: Record<string, unknown>): FeedEvent {

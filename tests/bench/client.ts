@@ -157,7 +157,7 @@ async function measureMapUpdates(browser: Browser, server: TestServer, progress:
         const id = `INC-SYN-${String(i).padStart(4, '0')}`;
         c.stores.incidents.items.set(id, {
           id, version: 3, state: i % 3 === 0 ? 'pending' : 'dispatched', incidentType: 'theft', priority: (1 + (i % 4)) as 1 | 2 | 3 | 4,
-          agencyId: 'police', districtId: districts[i % 3]!, location: { lat: rand(30.22, 30.30), lon: rand(120.10, 120.22) }, recordings: [],
+          agencyId: 'police', districtId: districts[i % 3]!, location: { lat: rand(30.22, 30.30), lon: rand(120.10, 120.22) }, recordings: [], calls: [],
           address: `Synthetic Rd ${i}`, description: 'synthetic benchmark incident', pendingTargetMs: 600_000, intakeComplete: true,
           createdAt: now, divisions: {}, resourceRequests: [], units: {}, alerts: [], mergedInto: null, holdReason: null,
           disposition: null, closedAt: null, noteCount: 0, escalations: 0, firstDispatchedAt: null, firstOnSceneAt: null,

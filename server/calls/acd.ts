@@ -1,0 +1,157 @@
+/**
+ * The ACD distributor: offers each waiting call to the next available call taker of its
+ * agency. It follows call and agent events on the bus (any node may run it; a sweep catches
+ * what a lost bus message missed) and offers through the command pipeline as the system.
+ *
+ * The rule, kept simple on purpose:
+ * - calls are offered in answer order (line priority, then longest wait);
+ * - an agent is available when ready (`call.agent.ready`) and holding no call: none offered to
+ *   them, none answered, held, in transfer or conference with them, none being transferred
+ *   to them (read from the calls, so an ended call never has to free anyone);
+ * - among available agents, the one idle longest goes first: the latest of when they got
+ *   ready, were last offered a call and last answered one;
+ * - an agent who lets an offer expire is set away (not ready), so calls do not ring an empty
+ *   seat; declining does the same (see `call.decline`).
+ * Two nodes offering the same call use the same command id (call id + version): one applies.
+ * Two offers to one agent both step the agent's aggregate: the version check lets one through
+ * and the other re-plans, seeing the agent busy.
+ */
+import type { Bus } from '../bus/bus';
+import type { BusMessage } from '../protocol';
+import type { Logger } from '../log';
+import type { Sql } from '../store/db';
+import { SYSTEM_ACTOR } from '../auth/users';
+import { RejectedByStateMachine, describeError } from '../errors';
+import type { CommandPipeline, Plan } from '../commands/pipeline';
+import { CONNECTED_CALL_STATES, LIVE_CALL_STATES } from '../../state-machines/call';
+import { callOf } from './steps';
+import { agencyAgents, openCalls } from './queue';
+import type { AgentView, CallView } from './kind';
+
+/** Agent ids holding or being offered a call, from the agency's open calls. */
+export function busyAgents(calls: CallView[]): Set<string> {
+  const busy = new Set<string>();
+  for (const c of calls) {
+    if (!(LIVE_CALL_STATES as readonly string[]).includes(c.state)) continue;
+    if (c.offer) busy.add(c.offer.agentId);
+    if (c.agent && ((CONNECTED_CALL_STATES as readonly string[]).includes(c.state) || c.state === 'ringing')) busy.add(c.agent.agentId);
+    if (c.transfer?.target.kind === 'agent') busy.add(c.transfer.target.agentId);
+    for (const p of c.conference) if (p.kind === 'agent') busy.add(p.agentId);
+  }
+  return busy;
+}
+
+const idleSince = (a: AgentView) => [a.readySince, a.lastOfferedAt, a.lastAnsweredAt].filter((t): t is string => t !== null).sort().at(-1) ?? '';
+
+/**
+ * Whether the agent let an offer lapse since getting ready: they are about to be set away
+ * (that command may not have landed yet), so they are not offered the call again meanwhile.
+ */
+function missedSinceReady(agent: AgentView, calls: CallView[]): boolean {
+  return calls.some((c) => c.missedOffers.some((m) => m.agentId === agent.agentId && m.endedAt >= (agent.readySince ?? '')));
+}
+
+/** Ready agents without a call, idle longest first. */
+export function availableAgents(agents: AgentView[], calls: CallView[]): AgentView[] {
+  const busy = busyAgents(calls);
+  return agents
+    .filter((a) => a.state === 'ready' && !busy.has(a.agentId) && !missedSinceReady(a, calls))
+    .sort((a, b) => idleSince(a).localeCompare(idleSince(b)) || a.agentId.localeCompare(b.agentId));
+}
+
+export class CallDistributor {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private unsubscribe: (() => Promise<void>) | null = null;
+
+  constructor(private readonly sql: Sql, private readonly pipeline: CommandPipeline, private readonly agencies: string[], private readonly log: Logger) {}
+
+  async start(bus: Bus): Promise<void> {
+    this.unsubscribe = await bus.subscribe('events', (m) => this.onEvent(m));
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+    await Promise.all(this.running.values());
+  }
+
+  /** Distributes for every agency with lines and waits for it (the worker loop's sweep). */
+  async sweep(): Promise<number> {
+    for (const agencyId of this.agencies) this.schedule(agencyId);
+    await this.idle();
+    return 0;
+  }
+
+  /** Resolves once every distribution started so far has finished (tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running.values());
+  }
+
+  private onEvent(message: BusMessage): void {
+    if (message.type !== 'event.committed') return;
+    const { event } = message;
+    if (event.streamType !== 'call' && event.streamType !== 'agent') return;
+    const agencyId = String(event.view.agencyId);
+    if (event.type === 'call.offer.expired') void this.missedOffer(event.streamId, event.version, String(event.payload.agentId)).finally(() => this.schedule(agencyId));
+    else this.schedule(agencyId);
+  }
+
+  /** One distribution per agency at a time; events meanwhile ask for one more pass. */
+  private schedule(agencyId: string): void {
+    if (this.running.has(agencyId)) {
+      this.again.add(agencyId);
+      return;
+    }
+    const run = (async () => {
+      do {
+        this.again.delete(agencyId);
+        await this.distribute(agencyId).catch((err) => this.log.warn({ err, agencyId }, 'call distribution failed; the sweep retries'));
+      } while (this.again.has(agencyId));
+    })().finally(() => this.running.delete(agencyId));
+    this.running.set(agencyId, run);
+  }
+
+  private async distribute(agencyId: string): Promise<number> {
+    const calls = await openCalls(this.sql, this.pipeline, agencyId);
+    const waiting = calls.filter((c) => c.state === 'queued');
+    if (waiting.length === 0) return 0;
+    const free = availableAgents(await agencyAgents(this.sql, this.pipeline, agencyId), calls);
+    let offers = 0;
+    for (let i = 0; i < Math.min(waiting.length, free.length); i++) {
+      if (await this.offer(waiting[i]!, free[i]!)) offers++;
+    }
+    return offers;
+  }
+
+  private async offer(call: CallView, agent: AgentView): Promise<boolean> {
+    try {
+      await this.pipeline.execute(SYSTEM_ACTOR, `acd-offer-${call.id}-v${call.version}`, 'call.offer', async (ctx): Promise<Plan> => {
+        const now = callOf(await ctx.load('call', call.id));
+        const seat = (await ctx.load('agent', agent.id)).view as unknown as AgentView;
+        if (now.version !== call.version || seat.state !== 'ready') throw new RejectedByStateMachine('the call or the agent moved on');
+        if (busyAgents(await openCalls(this.sql, this.pipeline, call.agencyId)).has(seat.agentId)) throw new RejectedByStateMachine(`${seat.username} is busy`);
+        return {
+          steps: [
+            { type: 'call', id: call.id, event: { type: 'OFFER', agentId: seat.agentId, username: seat.username } },
+            { type: 'agent', id: seat.id, event: { type: 'OFFERED', callId: call.id } },
+          ],
+        };
+      });
+      return true;
+    } catch (err) {
+      if (describeError(err).status >= 500) this.log.warn({ err, callId: call.id }, 'offering a call failed');
+      return false;
+    }
+  }
+
+  /** An agent who let an offer expire is set away until they say they are ready again. */
+  private async missedOffer(callId: string, version: number, agentId: string): Promise<void> {
+    try {
+      await this.pipeline.execute(SYSTEM_ACTOR, `acd-away-${callId}-v${version}`, 'call.agent.away', async () => ({
+        steps: [{ type: 'agent', id: agentId, event: { type: 'AWAY', reason: `missed call ${callId}` } }],
+      }));
+    } catch (err) {
+      if (describeError(err).status >= 500) this.log.warn({ err, callId, agentId }, 'setting an agent away failed');
+    }
+  }
+}
