@@ -48,7 +48,7 @@ const idleSince = (a: AgentView) => [a.readySince, a.lastOfferedAt, a.lastAnswer
  * (that command may not have landed yet), so they are not offered the call again meanwhile.
  */
 function missedSinceReady(agent: AgentView, calls: CallView[]): boolean {
-  return calls.some((c) => c.missedOffers.some((m) => m.agentId === agent.agentId && m.endedAt >= (agent.readySince ?? '')));
+  return calls.some((c) => c.missedOffers.some((m) => m.agentId === agent.agentId && m.endedAt > (agent.readySince ?? '')));
 }
 
 /** Ready agents without a call, idle longest first. */

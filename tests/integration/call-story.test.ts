@@ -154,5 +154,37 @@ test('a fire dispatcher can neither answer nor watch police calls, and bad input
   const noTarget = await dispatcher.command({ type: 'call.transfer', callId, mode: 'sideways', to: {} } as never);
   expect(noTarget).toMatchObject({ ok: false, code: 'validation_failed' });
   expect(await eventCount()).toBe(before);
+  await bridge.ok({ type: 'call.ended', callId, cause: 'hangup' });
   await fire.close();
+});
+
+test('a second caller joins an open incident; a location confirmed later moves it on its timeline, a later PIDF-LO does not', async () => {
+  const { createdId: incidentId } = await dispatcher.ok({
+    type: 'incident.create', incidentType: 'theft', priority: 3, location: { lat: 30.25, lon: 120.15 }, description: 'bag snatched',
+  });
+  await taker.ok({ type: 'call.agent.ready' });
+  const callId = await ring('110', '13300133000', { lat: 30.251, lon: 120.151, radiusM: 50, method: 'Cell' });
+  await until('the call offered', async () => (await call(callId)).state === 'offered');
+  await taker.ok({ type: 'call.answer', callId });
+  const joined = await taker.ok({ type: 'call.incident.join', callId, incidentId: incidentId! });
+  expect(joined.events.map((e) => e.type)).toEqual(['incident.call.linked', 'call.incident.linked']);
+  expect(await taker.command({ type: 'call.incident.join', callId, incidentId: incidentId! })).toMatchObject({ ok: false, code: 'rejected_by_state_machine' });
+  // Joining moved nothing: the caller's position is still only a proposal.
+  expect(((await taker.query({ type: 'incident.get', incidentId })) as IncidentView).location).toEqual({ lat: 30.25, lon: 120.15 });
+
+  const confirmed = await taker.ok({ type: 'call.location.confirm', callId });
+  expect(confirmed.events.map((e) => e.type)).toEqual(['call.location.confirmed', 'incident.updated']);
+  await bridge.ok({ type: 'call.location.proposed', callId, location: { lat: 30.29, lon: 120.19, method: 'Cell' } });
+  expect((await call(callId)).proposedLocation).toMatchObject({ lat: 30.29 });
+  expect(((await taker.query({ type: 'incident.get', incidentId })) as IncidentView).location).toEqual({ lat: 30.251, lon: 120.151 });
+
+  // Attended: the call taker consults the dispatcher, who answers; then hands the caller over.
+  await taker.ok({ type: 'call.transfer', callId, mode: 'attended', to: { username: 'dispatcher.police' } });
+  await dispatcher.ok({ type: 'call.answer', callId });
+  expect(await call(callId)).toMatchObject({ state: 'transferring', agent: { username: 'calltaker.police' } });
+  await taker.ok({ type: 'call.transfer.complete', callId });
+  expect(await call(callId)).toMatchObject({ state: 'answered', agent: { username: 'dispatcher.police' } });
+  await bridge.ok({ type: 'call.ended', callId, cause: 'hangup', sipReason: 'BYE' });
+  const incident = (await taker.query({ type: 'incident.get', incidentId })) as IncidentView;
+  expect(incident.calls).toEqual([expect.objectContaining({ callId, outcome: 'completed' })]);
 });
