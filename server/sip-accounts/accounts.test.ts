@@ -90,16 +90,25 @@ test('without Kamailio installed the edge is unavailable, and says why', async (
   await edge.stop();
 });
 
-const onPostgres = config.DATABASE_URL ? test : test.skip;
-onPostgres("Kamailio's role may read the subscriber view and nothing else", async () => {
-  await provisionEdgeRole(db.sql, config.DATABASE_SCHEMA, config.SIP_DB_ROLE, config.AUTH_SECRET!);
-  const access = edgeDatabaseAccess(config.DATABASE_URL!, config.DATABASE_SCHEMA, config.SIP_DB_ROLE, config.AUTH_SECRET!);
-  const edgeSql = postgres(access.url, { max: 1, onnotice: () => {}, connection: { search_path: config.DATABASE_SCHEMA } });
+// Always on the real PostgreSQL (the embedded backend has no roles): a schema of its own.
+test("Kamailio's role may read the subscriber view and nothing else (PostgreSQL)", async () => {
+  const pgConfig = testConfig('postgres');
+  const pg = await openDatabase({ url: pgConfig.DATABASE_URL, schema: pgConfig.DATABASE_SCHEMA, dataDir: pgConfig.DATA_DIR });
   try {
-    expect((await edgeSql`SELECT count(*)::int AS n FROM subscriber`)[0]!.n).toBeGreaterThan(0);
-    await expect(edgeSql`SELECT * FROM sip_accounts`).rejects.toThrow(/permission denied/);
-    await expect(edgeSql`UPDATE subscriber SET ha1 = ha1`).rejects.toThrow(/permission denied/);
+    await migrate(pg.sql);
+    await new SipAccounts(pg.sql, 'beacon.local').put({ username: 'desk.role', password: 'role test', kind: 'phone', displayName: 'Role test', agencyId: 'police' });
+    await provisionEdgeRole(pg.sql, pgConfig.DATABASE_SCHEMA, pgConfig.SIP_DB_ROLE, pgConfig.AUTH_SECRET!);
+    const access = edgeDatabaseAccess(pgConfig.DATABASE_URL!, pgConfig.DATABASE_SCHEMA, pgConfig.SIP_DB_ROLE, pgConfig.AUTH_SECRET!);
+    const edgeSql = postgres(access.url, { max: 1, onnotice: () => {}, connection: { search_path: pgConfig.DATABASE_SCHEMA } });
+    try {
+      expect((await edgeSql`SELECT count(*)::int AS n FROM subscriber`)[0]!.n).toBeGreaterThan(0);
+      await expect(edgeSql`SELECT * FROM sip_accounts`).rejects.toThrow(/permission denied/);
+      await expect(edgeSql`UPDATE subscriber SET ha1 = ha1`).rejects.toThrow(/permission denied/);
+    } finally {
+      await edgeSql.end();
+    }
   } finally {
-    await edgeSql.end();
+    await pg.close();
+    await dropTestState(pgConfig);
   }
 });

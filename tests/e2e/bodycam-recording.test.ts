@@ -10,42 +10,27 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/app';
-import { ApiAs, assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, type OpenApp } from './support';
-import { crewWithCameraOn, framesRising, launchMediaBrowser, switchCamera } from './bodycam-support';
+import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute } from './support';
+import { crewWithCameraOn, framesRising, mediaSuite, switchCamera } from './bodycam-support';
 import { probeDurationMs } from '../../media/Recording';
 import type { IncidentRecording } from '../../state-machines/incident-model';
 import type { MediaAccessReport } from '../../server/media-access/access';
 
 jest.setTimeout(120_000);
 
-let server: TestServer;
-let browser: Browser;
-const opened: OpenApp[] = [];
 
-beforeAll(async () => {
-  assertClientBuilt();
-  server = await startTestServer();
-  browser = await launchMediaBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  for (const o of opened) await o.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-}, 60_000);
+const suite = mediaSuite();
 
 test('a body camera is recorded, hashed into the audit chain and played back from the timeline', async () => {
-  const police = new ApiAs(server, 'dispatcher.police');
+  const police = new ApiAs(suite.server, 'dispatcher.police');
   const incidentId = await police.createIncident({ incidentType: 'assault', priority: 1, lat: 30.2601, lon: 120.1702, description: 'assault in progress, crew filming', address: '3 Hubin Rd' });
   await police.command({ type: 'incident.dispatch', incidentId, unitIds: ['P-102'] });
   const recordings = async () => ((await police.incident(incidentId)) as unknown as { recordings: IncidentRecording[] }).recordings;
 
-  const unit = await crewWithCameraOn(browser, server, 'p-102', { lat: 30.2601, lon: 120.1702 });
-  opened.push(unit);
-  const desk = await openApp(browser, server, 'console', 'dispatcher.police');
-  opened.push(desk);
+  const unit = await crewWithCameraOn(suite.browser, suite.server, 'p-102', { lat: 30.2601, lon: 120.1702 });
+  suite.opened.push(unit);
+  const desk = await openApp(suite.browser, suite.server, 'console', 'dispatcher.police');
+  suite.opened.push(desk);
   try {
     await eventually('the recording to start', async () => (await recordings()).some((r) => r.state === 'recording'), 15_000);
     const filmingFrom = Date.now();
@@ -55,7 +40,7 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
 
     const stored = await eventually('the recording to be stored', async () => (await recordings()).find((r) => r.state === 'stored'), 20_000);
     expect(stored).toMatchObject({ unitId: 'P-102', source: 'bodycam', mimeType: 'video/webm' });
-    const path = join(server.app.recordingsDir, stored.file);
+    const path = join(suite.server.app.recordingsDir, stored.file);
     expect(createHash('sha256').update(readFileSync(path)).digest('hex')).toBe(stored.sha256);
     const probed = await probeDurationMs(path);
     console.log(`bodycam recording: filmed ~${filmedMs} ms, ffprobe ${probed} ms, ${stored.bytes} bytes`);
@@ -64,10 +49,10 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
     expect(probed).toBeGreaterThan(filmedMs - 3000);
     expect(probed).toBeLessThan(filmedMs + 3000);
 
-    const events = await server.app.db.sql<{ payload: { sha256?: string } }[]>`
+    const events = await suite.server.app.db.sql<{ payload: { sha256?: string } }[]>`
       SELECT payload FROM events WHERE stream_type = 'incident' AND stream_id = ${incidentId} AND type = 'incident.recording.stored'`;
     expect(events.map((e) => e.payload.sha256)).toEqual([stored.sha256]);
-    const audit = await new ApiAs(server, 'auditor').request('GET', '/api/v1/audit/verify');
+    const audit = await new ApiAs(suite.server, 'auditor').request('GET', '/api/v1/audit/verify');
     expect(audit).toMatchObject({ ok: true });
 
     // The dispatcher plays it back from the timeline.
@@ -84,7 +69,7 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
     expect(playing.w).toBeGreaterThan(0);
     await screenshot(desk.page, 'bodycam-recording-playback');
 
-    const log = await new ApiAs(server, 'supervisor.police').request<MediaAccessReport>('GET', `/api/v1/incidents/${incidentId}/media-access`);
+    const log = await new ApiAs(suite.server, 'supervisor.police').request<MediaAccessReport>('GET', `/api/v1/incidents/${incidentId}/media-access`);
     expect(log.views).toEqual(expect.arrayContaining([expect.objectContaining({ mode: 'recording', viewerUsername: 'dispatcher.police', streams: [expect.objectContaining({ streamId: stored.id })] })]));
 
     // The dispatcher shares the incident's video with the fire dispatcher for 20 minutes, sees
@@ -104,8 +89,8 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
     // The fire dispatcher finds the shared incident in the video slot and watches the camera,
     // which the crew turns back on; the incident itself stays closed to them.
     await switchCamera(unit, true);
-    const fire = await openApp(browser, server, 'console', 'dispatcher.fire');
-    opened.push(fire);
+    const fire = await openApp(suite.browser, suite.server, 'console', 'dispatcher.fire');
+    suite.opened.push(fire);
     await fire.page.getByTestId(`watch-shared-${incidentId}`).click({ timeout: 25_000 });
     await fire.page.getByTestId('shared-notice').waitFor({ timeout: 5000 });
     await fire.page.getByTestId('video-tile-P-102').waitFor({ timeout: 15_000 });
@@ -116,11 +101,11 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
     await desk.page.getByTestId('revoke-dispatcher.fire').click();
     await desk.page.getByTestId('grant-dispatcher.fire').waitFor({ state: 'detached', timeout: 5000 });
     await fire.page.getByTestId('video-tile-P-102').waitFor({ state: 'detached', timeout: 20_000 });
-    const after = await new ApiAs(server, 'auditor').request<MediaAccessReport>('GET', `/api/v1/incidents/${incidentId}/media-access`);
+    const after = await new ApiAs(suite.server, 'auditor').request<MediaAccessReport>('GET', `/api/v1/incidents/${incidentId}/media-access`);
     expect(after.grants).toEqual([expect.objectContaining({ granteeUsername: 'dispatcher.fire', grantedBy: 'dispatcher.police', state: 'revoked' })]);
     expect([...desk.errors, ...unit.errors]).toEqual([]);
   } catch (err) {
-    for (const o of opened) await screenshot(o.page, `FAILED-bodycam-recording-${o.tag}`).catch(() => {});
+    for (const o of suite.opened) await screenshot(o.page, `FAILED-bodycam-recording-${o.tag}`).catch(() => {});
     throw err;
   }
 });

@@ -7,34 +7,19 @@
  * at once, so the room must wait for a respawned worker; and a dispatcher who opens the
  * incident while it waits gets the video once it is back. Two media workers, one Chromium.
  */
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/app';
 import type { Page } from 'playwright-core';
-import { crewWithCameraOn, framesRising, launchMediaBrowser, markPage, samePage, unitVideo, type VideoStat } from './bodycam-support';
-import { ApiAs, assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, watchAttribute, type OpenApp } from './support';
+import { crewWithCameraOn, framesRising, markPage, mediaSuite, samePage, type VideoStat, unitVideo } from './bodycam-support';
+import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute, watchAttribute } from './support';
 
 jest.setTimeout(120_000);
 
 const SCENE = { lat: 30.2772, lon: 120.1207 };
 /** How long the viewer may stay dark after a worker dies. */
 const RECOVERY_MS = 20_000;
-let server: TestServer;
-let browser: Browser;
-const opened: OpenApp[] = [];
 
-beforeAll(async () => {
-  assertClientBuilt();
-  server = await startTestServer({ env: { MEDIA_WORKERS: '2' } });
-  browser = await launchMediaBrowser();
-}, 60_000);
+const suite = mediaSuite({ MEDIA_WORKERS: '2' });
 
-afterAll(async () => {
-  for (const o of opened) await o.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-}, 60_000);
-
-const pool = () => server.app.media.pool!;
+const pool = () => suite.server.app.media.pool!;
 /** Pids of the live workers, and of those carrying a router (the incident's room). */
 const workers = () => pool().live().map((s) => ({ pid: s.worker.pid, routers: s.routers }));
 
@@ -58,15 +43,15 @@ async function decodingAnew(page: Page, before: VideoStat, what: string): Promis
 }
 
 test('killing the media worker under a live camera restores the stream on the same pages, without a reload', async () => {
-  const police = new ApiAs(server, 'dispatcher.police');
+  const police = new ApiAs(suite.server, 'dispatcher.police');
   const incidentId = await police.createIncident({
     incidentType: 'theft', priority: 2, ...SCENE, description: 'armed robbery in progress', address: '18 Shuguang Rd',
   });
   await police.command({ type: 'incident.dispatch', incidentId, unitIds: ['P-101'] });
-  const unit = await crewWithCameraOn(browser, server, 'p-101', SCENE);
-  opened.push(unit);
-  const desk = await openApp(browser, server, 'console', 'dispatcher.police');
-  opened.push(desk);
+  const unit = await crewWithCameraOn(suite.browser, suite.server, 'p-101', SCENE);
+  suite.opened.push(unit);
+  const desk = await openApp(suite.browser, suite.server, 'console', 'dispatcher.police');
+  suite.opened.push(desk);
   try {
     await desk.page.getByTestId(`queue-row-${incidentId}`).click();
     await desk.page.getByTestId('video-tile-P-101').waitFor({ timeout: 15_000 });
@@ -114,8 +99,8 @@ test('killing the media worker under a live camera restores the stream on the sa
     // long enough for a loaded machine to open the console inside the outage.
     (pool() as unknown as { settings: { respawnDelayMs?: number } }).settings.respawnDelayMs = 3000;
     await killWorkers(workers().map((w) => w.pid));
-    const late = await openApp(browser, server, 'console', 'supervisor.police');
-    opened.push(late);
+    const late = await openApp(suite.browser, suite.server, 'console', 'supervisor.police');
+    suite.opened.push(late);
     const warnings: string[] = [];
     late.page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
     await late.page.getByTestId(`queue-row-${incidentId}`).click();
@@ -125,7 +110,7 @@ test('killing the media worker under a live camera restores the stream on the sa
     await framesRising(late.page, 'P-101', 'decoding once the room is back', RECOVERY_MS);
     expect(late.errors).toEqual([]);
   } catch (err) {
-    for (const o of opened) {
+    for (const o of suite.opened) {
       await screenshot(o.page, `FAILED-bodycam-recovery-${o.tag}`).catch(() => {});
       if (o.errors.length && err instanceof Error) err.message += `\n${o.tag}: ${o.errors.slice(-5).join(' | ')}`;
     }

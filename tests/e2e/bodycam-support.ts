@@ -4,8 +4,8 @@
  * exposes (`window.__beaconVideo` on the console, `window.__beaconTabletVideo` on the tablet).
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { TestServer } from '../support/app';
-import { eventually, openApp, tid, waitForAttribute, type OpenApp } from './support';
+import { startTestServer, type TestServer } from '../support/app';
+import { assertClientBuilt, eventually, openApp, tid, waitForAttribute, type OpenApp } from './support';
 
 /** Debian's Chromium with a fake camera/microphone, permission prompts accepted, and loopback ICE. */
 export function launchMediaBrowser(): Promise<Browser> {
@@ -76,4 +76,45 @@ export async function markPage(page: Page): Promise<number> {
 /** Whether the page is still the document `markPage` marked (same time origin, marker present). */
 export async function samePage(page: Page, timeOrigin: number): Promise<boolean> {
   return page.evaluate((origin) => (window as unknown as { __e2eMark?: string }).__e2eMark === 'not reloaded' && performance.timeOrigin === origin, timeOrigin);
+}
+
+/** What a body-camera E2E file shares: one test server, one media browser, the pages it opened. */
+export interface MediaSuite {
+  readonly server: TestServer;
+  readonly browser: Browser;
+  /** Pages to close when the file is done. */
+  readonly opened: OpenApp[];
+}
+
+/**
+ * Starts a test server (with `env`) and a media browser before the file's tests, and closes
+ * every opened page, the browser and the server after them.
+ */
+export function mediaSuite(env: Record<string, string> = {}, extraSetup?: (suite: MediaSuite) => Promise<void>): MediaSuite {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  const opened: OpenApp[] = [];
+  const suite: MediaSuite = {
+    get server() {
+      if (!server) throw new Error('the media suite has not started');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('the media suite has not started');
+      return browser;
+    },
+    opened,
+  };
+  beforeAll(async () => {
+    assertClientBuilt();
+    server = await startTestServer({ env });
+    browser = await launchMediaBrowser();
+    await extraSetup?.(suite);
+  }, 60_000);
+  afterAll(async () => {
+    for (const o of opened) await o.close().catch(() => {});
+    await browser?.close();
+    await server?.stop();
+  }, 60_000);
+  return suite;
 }

@@ -6,42 +6,27 @@
  * refused the incident's media. Uses its own Chromium, launched with fake media devices and
  * loopback ICE candidates.
  */
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/app';
 import { TestClient } from '../support/ws-client';
-import { launchMediaBrowser, videoStats } from './bodycam-support';
-import { ApiAs, assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, type OpenApp } from './support';
+import { mediaSuite, videoStats } from './bodycam-support';
+import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute } from './support';
 
 jest.setTimeout(90_000);
 
-let server: TestServer;
-let browser: Browser;
-const opened: OpenApp[] = [];
 
-beforeAll(async () => {
-  assertClientBuilt();
-  server = await startTestServer();
-  browser = await launchMediaBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  for (const o of opened) await o.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-}, 60_000);
+const suite = mediaSuite();
 
 test('a crew\'s body camera reaches the dispatcher\'s video wall; another agency may not view it', async () => {
-  const police = new ApiAs(server, 'dispatcher.police');
+  const police = new ApiAs(suite.server, 'dispatcher.police');
   const incidentId = await police.createIncident({
     incidentType: 'theft', priority: 2, lat: 30.2772, lon: 120.1207, description: 'shop robbery, suspect still on scene', address: '18 Shuguang Rd',
   });
   await police.command({ type: 'incident.dispatch', incidentId, unitIds: ['P-101'] });
   expect(await police.incident(incidentId)).toMatchObject({ units: { 'P-101': { status: 'dispatched' } } });
 
-  const unit = await openApp(browser, server, 'unit', 'p-101', { geolocation: { lat: 30.2772, lon: 120.1207 } });
-  opened.push(unit);
-  const desk = await openApp(browser, server, 'console', 'dispatcher.police');
-  opened.push(desk);
+  const unit = await openApp(suite.browser, suite.server, 'unit', 'p-101', { geolocation: { lat: 30.2772, lon: 120.1207 } });
+  suite.opened.push(unit);
+  const desk = await openApp(suite.browser, suite.server, 'console', 'dispatcher.police');
+  suite.opened.push(desk);
   try {
     // The console has the incident open before the camera starts (a producer.added later).
     await desk.page.getByTestId(`queue-row-${incidentId}`).click();
@@ -83,7 +68,7 @@ test('a crew\'s body camera reaches the dispatcher\'s video wall; another agency
     await screenshot(unit.page, 'bodycam-unit');
 
     // The fire dispatcher asks for the same incident's media over the signalling: refused.
-    const fire = await TestClient.connect(server.port, server.token('dispatcher.fire'));
+    const fire = await TestClient.connect(suite.server.port, suite.server.token('dispatcher.fire'));
     try {
       const roomId = `incident:${incidentId}`;
       expect(await fire.media({ action: 'router.capabilities', roomId })).toMatchObject({ ok: false, code: 'not_authorized' });

@@ -4,40 +4,25 @@
  * incident, sees Engine 21's tile decoding, taps it to enlarge it (it then gets a larger
  * simulcast layer), and taps Close to go back. One Chromium with fake media devices.
  */
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/app';
-import { crewWithCameraOn, framesRising, launchMediaBrowser, unitVideo } from './bodycam-support';
-import { ApiAs, assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, type OpenApp } from './support';
+import { crewWithCameraOn, framesRising, mediaSuite, unitVideo } from './bodycam-support';
+import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute } from './support';
 
 jest.setTimeout(90_000);
 
 const FIRE = { lat: 30.2762, lon: 120.1680 };
-let server: TestServer;
-let browser: Browser;
-const opened: OpenApp[] = [];
 
-beforeAll(async () => {
-  assertClientBuilt();
-  server = await startTestServer();
-  browser = await launchMediaBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  for (const o of opened) await o.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-}, 60_000);
+const suite = mediaSuite();
 
 test('the fire commander watches Engine 21\'s body camera on the tablet and enlarges it with a tap', async () => {
-  const fire = new ApiAs(server, 'dispatcher.fire');
+  const fire = new ApiAs(suite.server, 'dispatcher.fire');
   const incidentId = await fire.createIncident({
     incidentType: 'structure-fire', priority: 2, ...FIRE, description: 'smoke from the 3rd floor of a warehouse', address: 'Yan\'an Rd 98',
   });
   await fire.command({ type: 'incident.dispatch', incidentId, unitIds: ['E-21'] });
-  const crew = await crewWithCameraOn(browser, server, 'e-21', FIRE);
-  opened.push(crew);
-  const commander = await openApp(browser, server, 'tablet', 'commander.fire');
-  opened.push(commander);
+  const crew = await crewWithCameraOn(suite.browser, suite.server, 'e-21', FIRE);
+  suite.opened.push(crew);
+  const commander = await openApp(suite.browser, suite.server, 'tablet', 'commander.fire');
+  suite.opened.push(commander);
   const tablet = commander.page;
   const viewer = '__beaconTabletVideo' as const;
   try {
@@ -82,7 +67,7 @@ test('the fire commander watches Engine 21\'s body camera on the tablet and enla
     await focus.waitFor({ state: 'detached' });
     expect([...commander.errors, ...crew.errors]).toEqual([]);
   } catch (err) {
-    for (const o of opened) {
+    for (const o of suite.opened) {
       await screenshot(o.page, `FAILED-tablet-cameras-${o.tag}`).catch(() => {});
       if (o.errors.length && err instanceof Error) err.message += `\n${o.tag}: ${o.errors.slice(-5).join(' | ')}`;
     }

@@ -5,51 +5,38 @@
  * camera at a time, opens a unit's video from the map, and follows a camera going off and on.
  * One Chromium with fake media devices: two unit pages and one console (about a core at 720p).
  */
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/app';
-import { crewWithCameraOn, framesRising, launchMediaBrowser, switchCamera, unitVideo } from './bodycam-support';
-import { ApiAs, assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, type OpenApp } from './support';
+import type { Page } from 'playwright-core';
+import { crewWithCameraOn, framesRising, mediaSuite, switchCamera, unitVideo } from './bodycam-support';
+import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute, type OpenApp } from './support';
 
 jest.setTimeout(90_000);
 
 const SCENE = { lat: 30.2772, lon: 120.1207 };
-let server: TestServer;
-let browser: Browser;
 let police: ApiAs;
 let incidentId: string;
 let desk: OpenApp;
 const crews: Record<string, OpenApp> = {};
-const opened: OpenApp[] = [];
 
-beforeAll(async () => {
-  assertClientBuilt();
-  server = await startTestServer();
-  browser = await launchMediaBrowser();
-  police = new ApiAs(server, 'dispatcher.police');
+const suite = mediaSuite({}, async () => {
+  police = new ApiAs(suite.server, 'dispatcher.police');
   incidentId = await police.createIncident({
     incidentType: 'theft', priority: 2, ...SCENE, description: 'jewellery shop robbery, two suspects inside', address: '18 Shuguang Rd',
   });
   await police.command({ type: 'incident.dispatch', incidentId, unitIds: ['P-101', 'P-102'] });
   for (const unitId of ['P-101', 'P-102']) {
-    crews[unitId] = await crewWithCameraOn(browser, server, unitId.toLowerCase(), SCENE);
-    opened.push(crews[unitId]!);
+    crews[unitId] = await crewWithCameraOn(suite.browser, suite.server, unitId.toLowerCase(), SCENE);
+    suite.opened.push(crews[unitId]!);
   }
-  desk = await openApp(browser, server, 'console', 'dispatcher.police');
-  opened.push(desk);
-}, 90_000);
-
-afterAll(async () => {
-  for (const o of opened) await o.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-}, 60_000);
+  desk = await openApp(suite.browser, suite.server, 'console', 'dispatcher.police');
+  suite.opened.push(desk);
+});
 
 /** Runs a step; on failure saves screenshots of every page and adds their errors to the message. */
 async function withEvidence(name: string, step: () => Promise<void>): Promise<void> {
   try {
     await step();
   } catch (err) {
-    for (const o of opened) {
+    for (const o of suite.opened) {
       await screenshot(o.page, `FAILED-${name}-${o.tag}`).catch(() => {});
       if (o.errors.length && err instanceof Error) err.message += `\n${o.tag}: ${o.errors.slice(-5).join(' | ')}`;
     }
