@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from '../server/log';
 import type { Room } from './Room';
@@ -63,6 +63,8 @@ export class Recording {
   private readonly exited: Promise<number | null>;
   private resolveExit!: (code: number | null) => void;
   private stderrTail = '';
+  /** Receives (and drops) mediasoup's RTCP for the legs; also sends the BYEs that end ffmpeg. */
+  private rtcpSink: Socket | null = null;
 
   private constructor(readonly id: string, readonly path: string, private readonly ports: RtpPortPool, private readonly log: Logger) {
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
@@ -92,9 +94,9 @@ export class Recording {
     // An RTCP BYE on every stream is how ffmpeg's RTP input learns the senders left: it ends
     // the input and writes the file's index. (SIGINT alone is not enough: ffmpeg then waits for
     // one more packet, or 10 s.) Sent a few times, as UDP may drop one.
-    const bye = createSocket('udp4');
     const sendBye = () => {
-      for (const leg of this.legs) bye.send(rtcpBye(leg.consumer.rtpParameters.encodings?.[0]?.ssrc ?? 0), leg.port + 1, this.ports.ip, () => undefined);
+      const bye = this.rtcpSink;
+      if (bye) for (const leg of this.legs) bye.send(rtcpBye(leg.consumer.rtpParameters.encodings?.[0]?.ssrc ?? 0), leg.port + 1, this.ports.ip, () => undefined);
     };
     sendBye();
     const again = setInterval(sendBye, 250);
@@ -105,7 +107,6 @@ export class Recording {
       clearInterval(again);
       clearTimeout(interrupt);
       clearTimeout(kill);
-      bye.close();
     });
   }
 
@@ -119,6 +120,9 @@ export class Recording {
       consumer.on('producerclose', () => this.legEnded(transport));
       consumer.on('transportclose', () => this.legEnded(transport));
     }
+    this.rtcpSink = createSocket('udp4');
+    this.rtcpSink.on('message', () => undefined);
+    await new Promise<void>((resolve) => this.rtcpSink!.bind(0, this.ports.ip, () => resolve()));
     const sdpPath = this.path.replace(/\.[a-z0-9]+$/, '.sdp');
     mkdirSync(dirname(this.path), { recursive: true });
     writeFileSync(sdpPath, sdpFor(this.ports.ip, this.legs));
@@ -127,7 +131,8 @@ export class Recording {
       // Probe 2 s at most (a key frame is asked for at once), then write every packet as it comes,
       // so the file on disk is never far behind the camera.
       '-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-reorder_queue_size', '64', '-analyzeduration', '2000000',
-      '-i', sdpPath, '-map', '0', '-c', 'copy', '-f', format, '-flush_packets', '1', '-y', this.path,
+      // Clusters of at most 1 s: a crash (the writer killed) loses at most the one being written.
+      '-i', sdpPath, '-map', '0', '-c', 'copy', '-f', format, '-flush_packets', '1', '-cluster_time_limit', '1000', '-y', this.path,
     ];
     const child = spawn(SETPRIV, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.ffmpeg = child;
@@ -139,7 +144,10 @@ export class Recording {
     child.on('exit', (code) => this.resolveExit(code));
     await this.untilListening();
     for (const leg of this.legs) {
-      await leg.transport.connect({ ip: this.ports.ip, port: leg.port, rtcpPort: leg.port + 1 });
+      // mediasoup's RTCP goes to a sink of ours, not to ffmpeg: ffmpeg re-bases a stream's
+      // timestamps on the first sender report, which made early packets jump (up to ~1.5 s
+      // seen); without it each stream is timed from its first packet (they start together).
+      await leg.transport.connect({ ip: this.ports.ip, port: leg.port, rtcpPort: this.rtcpSink!.address().port });
       await leg.consumer.resume();
     }
     this.requestKeyFrames();
@@ -188,6 +196,8 @@ export class Recording {
       this.ports.release(leg.port);
     }
     if (this.ffmpeg && this.ffmpeg.exitCode === null) this.ffmpeg.kill('SIGKILL');
+    this.rtcpSink?.close();
+    this.rtcpSink = null;
   }
 }
 

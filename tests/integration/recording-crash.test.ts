@@ -72,8 +72,9 @@ test('a recording cut off by a server crash is finished and stored after the res
       expect(existsSync(path)).toBe(true);
       const duration = await probeDurationMs(path);
       expect(duration).toBe(stored.durationMs);
-      // The camera ran 3 s before the crash, its encoder's start-up included (~0.5-1 s).
-      expect(duration).toBeGreaterThan(1500);
+      // The camera ran 3 s before the crash, its encoder's start-up included (0.5-1.5 s on a
+      // loaded machine); a crash loses at most the cluster being written (clusters are <= 1 s).
+      expect(duration).toBeGreaterThan(500);
       expect(duration).toBeLessThan(4500);
       expect(await auditor.query({ type: 'audit.verify' })).toMatchObject({ ok: true });
     } finally {
