@@ -95,6 +95,10 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
     await fire.page.getByTestId('shared-notice').waitFor({ timeout: 5000 });
     await fire.page.getByTestId('video-tile-P-102').waitFor({ timeout: 15_000 });
     await framesRising(fire.page, 'P-102', 'the shared camera decoding on the fire console');
+    // The grant opens the recordings too: the fire dispatcher plays the stored one.
+    await fire.page.getByTestId(`recording-play-${stored.id}`).click({ timeout: 10_000 });
+    const firePlayer = fire.page.getByTestId(`recording-player-${stored.id}`);
+    await eventually('the shared recording to play', async () => (await firePlayer.evaluate((v: HTMLVideoElement) => v.currentTime)) > 0.5, 15_000);
     await screenshot(fire.page, 'bodycam-shared-with-fire');
 
     // Revoked: the fire console loses the camera at once.
@@ -103,6 +107,11 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
     await fire.page.getByTestId('video-tile-P-102').waitFor({ state: 'detached', timeout: 20_000 });
     const after = await new ApiAs(suite.server, 'auditor').request<MediaAccessReport>('GET', `/api/v1/incidents/${incidentId}/media-access`);
     expect(after.grants).toEqual([expect.objectContaining({ granteeUsername: 'dispatcher.fire', grantedBy: 'dispatcher.police', state: 'revoked' })]);
+    const grantId = after.grants[0]!.id;
+    expect(after.views).toEqual(expect.arrayContaining([
+      expect.objectContaining({ viewerUsername: 'dispatcher.fire', mode: 'live', grantId, state: 'ended' }),
+      expect.objectContaining({ viewerUsername: 'dispatcher.fire', mode: 'recording', grantId }),
+    ]));
     expect([...desk.errors, ...unit.errors]).toEqual([]);
   } catch (err) {
     for (const o of suite.opened) await screenshot(o.page, `FAILED-bodycam-recording-${o.tag}`).catch(() => {});

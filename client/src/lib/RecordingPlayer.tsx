@@ -19,7 +19,8 @@ const t = defineMessages(
   },
 );
 
-interface RecordingRef {
+/** A recording as the incident view lists it. */
+export interface RecordingRef {
   id: string;
   unitId: string | null;
   sha256: string | null;
@@ -51,10 +52,16 @@ export function describeRecordingEvent(e: FeedEvent): string | null {
   return null;
 }
 
-/** A Play button for a stored recording, replaced by the player once the playback is granted. */
+/** The player for the recording a timeline event stored (nothing for other events). */
 export function RecordingPlayer({ api, incidentId, event }: { api: ApiClient; incidentId: string; event: FeedEvent }) {
-  useLocale();
   const rec = recordingOf(event);
+  if (event.type !== 'incident.recording.stored' || !rec) return null;
+  return <RecordingPlay api={api} incidentId={incidentId} recording={{ ...rec, sha256: String(event.payload.sha256 ?? rec.sha256 ?? '') || null }} />;
+}
+
+/** A Play button for a stored recording, replaced by the player once the playback is granted. */
+export function RecordingPlay({ api, incidentId, recording: rec }: { api: ApiClient; incidentId: string; recording: RecordingRef }) {
+  useLocale();
   const [url, setUrl] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -63,7 +70,6 @@ export function RecordingPlayer({ api, incidentId, event }: { api: ApiClient; in
   useEffect(() => {
     if (url) video.current?.scrollIntoView({ block: 'nearest' });
   }, [url]);
-  if (event.type !== 'incident.recording.stored' || !rec) return null;
   const open = async () => {
     setBusy(true);
     setError(null);
@@ -76,7 +82,7 @@ export function RecordingPlayer({ api, incidentId, event }: { api: ApiClient; in
       setBusy(false);
     }
   };
-  const sha = String(event.payload.sha256 ?? rec.sha256 ?? '');
+  const sha = rec.sha256 ?? '';
   return (
     <div className="recording" data-testid={`recording-${rec.id}`}>
       {url ? (

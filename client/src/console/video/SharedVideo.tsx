@@ -9,14 +9,15 @@ import { localTime } from '../../lib/format';
 import { defineMessages, useLocale } from '../../lib/i18n';
 import type { SharedIncident } from '../../../../server/media-access/access';
 import { useConsole } from '../session';
+import { RecordingPlay, type RecordingRef } from '../../lib/RecordingPlayer';
 
 const t = defineMessages(
   {
-    heading: 'Shared with you', watch: 'Watch', until: 'until {time}', by: 'shared by {by}: {reason}',
+    heading: 'Shared with you', watch: 'Watch', recordings: 'Recordings', until: 'until {time}', by: 'shared by {by}: {reason}',
     notice: 'Video of {id} is shared with you {until} ({by}). The incident itself belongs to another agency: only its cameras and recordings are open to you.',
   },
   {
-    heading: '与您共享', watch: '观看', until: '至 {time}', by: '{by} 共享：{reason}',
+    heading: '与您共享', watch: '观看', recordings: '录像', until: '至 {time}', by: '{by} 共享：{reason}',
     notice: '{id} 的视频已与您共享，{until}（{by}）。该事件属于其他单位，您只能查看其视频和录像。',
   },
 );
@@ -70,8 +71,35 @@ export function SharedIncidentNotice({ incidentId, otherwise }: { incidentId: st
   const shared = useSharedIncidents(c.api).find((s) => s.incidentId === incidentId);
   if (!shared) return <>{otherwise}</>;
   return (
-    <p className="notice" data-testid="shared-notice">
-      {t('notice', { id: incidentId, until: t('until', { time: localTime(shared.grant.expiresAt) }), by: t('by', { by: shared.grant.grantedBy, reason: shared.grant.reason }) })}
-    </p>
+    <>
+      <p className="notice" data-testid="shared-notice">
+        {t('notice', { id: incidentId, until: t('until', { time: localTime(shared.grant.expiresAt) }), by: t('by', { by: shared.grant.grantedBy, reason: shared.grant.reason }) })}
+      </p>
+      <SharedRecordings incidentId={incidentId} />
+    </>
+  );
+}
+
+/** The stored recordings of a shared incident, each with its player. */
+function SharedRecordings({ incidentId }: { incidentId: string }) {
+  const c = useConsole();
+  const [list, setList] = useState<(RecordingRef & { state: string; startedAt: string })[]>([]);
+  useEffect(() => {
+    c.api.get<{ recordings: (RecordingRef & { state: string; startedAt: string })[] }>(`/api/v1/incidents/${encodeURIComponent(incidentId)}/recordings`)
+      .then((r) => setList(r.recordings.filter((x) => x.state === 'stored')), () => setList([]));
+  }, [c, incidentId]);
+  if (list.length === 0) return null;
+  return (
+    <section className="detail-section" data-testid="shared-recordings">
+      <h3>{t('recordings')}</h3>
+      <ul className="shared-recordings">
+        {list.map((r) => (
+          <li key={r.id}>
+            <span>{localTime(r.startedAt)} · {r.unitId ?? '?'}</span>
+            <RecordingPlay api={c.api} incidentId={incidentId} recording={r} />
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
