@@ -1,5 +1,5 @@
 /** Plays a camera stream in a <video> and tells what it shows (shared by the console's wall and the tablet). */
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 
 /** What a camera's video shows: frames, not yet, or nothing arriving (a tile's `data-signal`). */
 export type VideoSignal = 'connecting' | 'live' | 'stalled';
@@ -35,4 +35,18 @@ export function useVideoSignal(ref: RefObject<HTMLVideoElement | null>, stream: 
     };
   }, [ref, stream]);
   return signal;
+}
+
+/**
+ * A camera tile's video element: the ref to put on `<video>`, its signal (a camera the wall
+ * knows to be stalled reads `stalled`), and its audio muted unless `listening`.
+ */
+export function useCameraVideo(camera: { stream: MediaStream; stalled: boolean }, listening: boolean) {
+  const ref = useRef<HTMLVideoElement | null>(null);
+  const playing = useVideoSignal(ref, camera.stream);
+  useEffect(() => {
+    // Set as a property: React does not keep the `muted` attribute in step after the first render.
+    if (ref.current) ref.current.muted = !listening;
+  }, [listening, camera.stream]);
+  return { ref, signal: camera.stalled ? 'stalled' as const : playing };
 }

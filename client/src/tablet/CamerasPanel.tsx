@@ -4,13 +4,13 @@
  * screen, and a tap on it or on Close goes back. Touch targets are 48 px and up; one camera's
  * audio at a time can be listened to.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { CameraWall, useCameraWall, type CameraWallState, type LiveCamera } from '../lib/cameras';
 import type { LiveClient, LiveState } from '../lib/live';
 import type { IncidentViewStats } from '../lib/media';
 import type { Store, UnitWithPosition } from '../lib/stores';
 import { SpeakerIcon } from '../lib/SpeakerIcon';
-import { useVideoSignal } from '../lib/useVideoSignal';
+import { useCameraVideo } from '../lib/useVideoSignal';
 import { t } from './messages';
 
 /** For end-to-end tests and diagnostics: the incident's receive statistics. */
@@ -89,12 +89,7 @@ interface TileProps {
 }
 
 function CameraTile({ camera, big, unit, listening, onTap, onListen }: TileProps) {
-  const ref = useRef<HTMLVideoElement | null>(null);
-  const playing = useVideoSignal(ref, camera.stream);
-  const signal = camera.stalled ? 'stalled' : playing;
-  useEffect(() => {
-    if (ref.current) ref.current.muted = !listening;
-  }, [listening, camera.stream]);
+  const { ref, signal } = useCameraVideo(camera, listening);
   const label = camera.unitId ?? '?';
   return (
     <figure

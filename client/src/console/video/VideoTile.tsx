@@ -3,10 +3,10 @@
  * the dispatcher listens in, the unit's id, call sign and type, a live indicator and the listen
  * toggle. A small tile is a button: click, Enter or Space enlarges it.
  */
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { type KeyboardEvent } from 'react';
 import type { LiveCamera } from '../../lib/cameras';
 import { SpeakerIcon } from '../../lib/SpeakerIcon';
-import { useVideoSignal } from '../../lib/useVideoSignal';
+import { useCameraVideo } from '../../lib/useVideoSignal';
 import { t } from '../messages';
 import { useConsole } from '../session';
 
@@ -22,13 +22,7 @@ interface Props {
 /** A camera tile; `data-size` is `big` or `small`, `data-listening` true while its audio plays. */
 export function VideoTile({ camera, big = false, listening, onEnlarge, onListen }: Props) {
   const c = useConsole();
-  const ref = useRef<HTMLVideoElement | null>(null);
-  const playing = useVideoSignal(ref, camera.stream);
-  const signal = camera.stalled ? 'stalled' : playing;
-  useEffect(() => {
-    // Set as a property: React does not keep the `muted` attribute in step after the first render.
-    if (ref.current) ref.current.muted = !listening;
-  }, [listening, camera.stream]);
+  const { ref, signal } = useCameraVideo(camera, listening);
 
   const unit = camera.unitId ? c.units.items.get(camera.unitId) : undefined;
   const name = unit ? `${unit.callsign} · ${c.city.unitTypeName(unit.typeId)}` : '';
