@@ -6,7 +6,7 @@
 import type { Sql } from '../store/db';
 import type { CommandPipeline } from '../commands/pipeline';
 import type { CityModel } from '../city';
-import { waitingMs } from '../../state-machines/call';
+import { waitingMs } from '../../state-machines/call-model';
 import type { AgentView, CallView } from './kind';
 
 type Row = { id: string; version: number; snapshot: unknown };

@@ -1,10 +1,13 @@
 /**
  * The signed-in console: layout and the global keys. `/` or F2 reach the command line from
- * anywhere, N opens the create form (when not typing), Escape closes it.
+ * anywhere, N opens the create form (when not typing), Escape closes it; A answers the call
+ * offered to this seat (the calls panel's own key). The calls panel heads the queue column:
+ * the call taker's first look, and too much for a slot of the bottom strip.
  */
 import { useEffect } from 'react';
 import { useLocale } from '../lib/i18n';
 import { AlertsPanel, useAttention } from './AlertsPanel';
+import { CallsPanel } from './calls/CallsPanel';
 import { CommandLine } from './command/CommandLine';
 import { IncidentDetail } from './detail/IncidentDetail';
 import { IncidentForm } from './IncidentForm';
@@ -24,24 +27,27 @@ export function Console({ onSignOut }: { onSignOut(): void }) {
   const c = useConsole();
   useLocale();
   const formOpen = useObservable(c.formOpen);
+  const formCall = useObservable(c.formCall);
   useGlobalKeys();
   useAttentionTitle();
   return (
     <div className="console">
       <TopBar onSignOut={onSignOut} />
       <main className="console-grid">
-        <div className="area-queue"><IncidentQueue /></div>
+        <div className="area-queue">
+          <CallsPanel />
+          <IncidentQueue />
+        </div>
         <div className="area-map">
           <MapPanel />
           <VideoWall />
-          {formOpen && <IncidentForm />}
+          {formOpen && <IncidentForm key={formCall ?? 'plain'} />}
         </div>
         <div className="area-detail"><IncidentDetail /></div>
         <div className="area-bottom">
           <UnitBoard />
           <AlertsPanel />
           <div className="slots">
-            <EmptySlot title={t('panel.calls')} testId="slot-calls" />
             <EmptySlot title={t('panel.radio')} testId="slot-radio" />
             <VideoSlot />
           </div>
@@ -63,10 +69,12 @@ function useGlobalKeys(): void {
         c.focus.commandLine?.focus();
       } else if ((e.key === 'n' || e.key === 'N') && !typing) {
         e.preventDefault();
+        c.formCall.set(null);
         c.formOpen.set(true);
       } else if (e.key === 'Escape' && c.formOpen.get()) {
         c.mapPick.set(null);
         c.formOpen.set(false);
+        c.formCall.set(null);
       }
     };
     window.addEventListener('keydown', onKey);

@@ -1,9 +1,15 @@
 /**
  * Create an incident (button or N): type, priority, address, description and a location
  * typed as lat/lon, picked on the map (crosshair) or taken from a street named in the address.
+ * Opened from a call ("New incident from call"), it creates the incident and links the call in
+ * one command (`call.incident.create`): the agency is the line's, the caller's number is the
+ * call's, and a location the caller's phone proposed is used only once the dispatcher confirms it.
  */
 import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { common, useLocale } from '../lib/i18n';
+import { useStore } from '../lib/stores';
+import { CallFacts, CallLocationHint, callOfForm, useConfirmedLocation } from './calls/CallFormFields';
+import { tc } from './calls/messages';
 import { localName } from './city';
 import { t } from './messages';
 import { OutcomeLine } from './Outcome';
@@ -19,12 +25,20 @@ const CROSS_AGENCY_CREATORS = ['supervisor'];
 export function IncidentForm() {
   const c = useConsole();
   useLocale();
-  const types = useMemo(() => c.city.incidentTypesFor(CROSS_AGENCY_CREATORS.includes(c.actor.role) ? null : c.actor.agencyId), [c]);
+  const formCallId = useObservable(c.formCall);
+  const call = callOfForm(formCallId, useStore(c.calls));
+  // The call ended while the form was open: say so rather than create an unlinked incident.
+  const callGone = formCallId !== null && !call;
+  const callAgencyId = call?.agencyId ?? null;
+  const types = useMemo(
+    () => c.city.incidentTypesFor(callAgencyId ?? (CROSS_AGENCY_CREATORS.includes(c.actor.role) ? null : c.actor.agencyId)), [c, callAgencyId],
+  );
   const [type, setType] = useState(types[0]?.id ?? '');
   const [priority, setPriority] = useState<Priority>(2);
   const [address, setAddress] = useState('');
   const [description, setDescription] = useState('');
   const loc = useLocationFields(c);
+  useConfirmedLocation(call, loc.set);
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<CommandOutcome | null>(null);
 
@@ -33,12 +47,14 @@ export function IncidentForm() {
     const location = loc.parsed();
     if (!location) return setError(t('form.err.location'));
     if (!description.trim()) return setError(t('form.err.description'));
+    if (callGone) return setError(tc('form.call_gone'));
     setError(null);
     const agencyId = c.city.agencyFor(type, c.actor.agencyId);
-    void sendCommand(c.live, {
-      type: 'incident.create', incidentType: type, priority, location, description: description.trim(),
-      ...(address.trim() ? { address: address.trim() } : {}), ...(agencyId ? { agencyId } : {}),
-    }, setOutcome, type).then((o) => o.kind === 'ack' && o.createdId && created(c, o.createdId));
+    const fields = { incidentType: type, priority, location, description: description.trim(), ...(address.trim() ? { address: address.trim() } : {}) };
+    const input = call
+      ? { type: 'call.incident.create' as const, callId: call.id, ...fields }
+      : { type: 'incident.create' as const, ...fields, ...(agencyId ? { agencyId } : {}) };
+    void sendCommand(c.live, input, setOutcome, type).then((o) => o.kind === 'ack' && o.createdId && created(c, o.createdId));
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -49,8 +65,9 @@ export function IncidentForm() {
   };
 
   return (
-    <form className="incident-form" data-testid="incident-form" onSubmit={submit} onKeyDown={onKeyDown} aria-label={t('form.title')}>
-      <h2>{t('form.title')}</h2>
+    <form className="incident-form" data-testid="incident-form" data-call-id={call?.id ?? ''} onSubmit={submit} onKeyDown={onKeyDown} aria-label={t('form.title')}>
+      <h2>{call ? tc('form.from_call', { number: call.callerNumber, line: call.line }) : t('form.title')}</h2>
+      {call && <CallFacts call={call} c={c} />}
       <div className="form-row">
         <label>{t('form.type')}
           <select autoFocus data-testid="incident-form-type" value={type} onChange={(e) => setType(e.target.value)}>
@@ -71,6 +88,7 @@ export function IncidentForm() {
         <textarea data-testid="incident-form-description" value={description} onChange={(e) => setDescription(e.target.value)} rows={3} maxLength={4000} />
       </label>
       <LocationRow loc={loc} />
+      {call && <CallLocationHint call={call} c={c} />}
       {error && <p className="error" role="alert">{error}</p>}
       <OutcomeLine outcome={outcome} testId="incident-form-result" />
       <div className="form-actions">
@@ -84,6 +102,7 @@ export function IncidentForm() {
 function closeForm(c: ConsoleServices): void {
   c.mapPick.set(null);
   c.formOpen.set(false);
+  c.formCall.set(null);
 }
 
 /** A created incident is opened at once, with the focus on it (D dispatches). */
@@ -128,7 +147,7 @@ function useLocationFields(c: ConsoleServices) {
     if (street && mid) set(mid, t('form.street_hint', { street: localName(street) }));
   };
   const pick = () => c.mapPick.set((p) => set(p, null));
-  return { lat, lon, setLat, setLon, hint, picking, parsed, fromAddress, pick };
+  return { lat, lon, setLat, setLon, hint, picking, parsed, fromAddress, pick, set };
 }
 
 function LocationRow({ loc }: { loc: LocationFields }) {

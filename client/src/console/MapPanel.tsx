@@ -13,6 +13,9 @@ import { GridsLayer } from '../map/layers/GridsLayer';
 import { IncidentsLayer } from '../map/layers/IncidentsLayer';
 import { StationsLayer } from '../map/layers/StationsLayer';
 import { UnitsLayer } from '../map/layers/UnitsLayer';
+import { CallerLocationsLayer, type CallerProposal } from '../map/layers/CallerLocationsLayer';
+import { tc } from './calls/messages';
+import { callerLabel, isMine, unconfirmedProposal } from './calls/model';
 import { escapeHtml } from '../map/layers/glyphs';
 import { localName } from './city';
 import { stateLabel, statusLabel, t } from './messages';
@@ -26,13 +29,14 @@ interface MapLayers {
   incidents: IncidentsLayer;
   stations: StationsLayer;
   grids: GridsLayer;
+  callers: CallerLocationsLayer;
 }
 
 declare global {
   interface Window {
     /** Handles for end-to-end tests and benchmarks. */
     __beaconConsole?: {
-      map: L.Map; unitsLayer: UnitsLayer; incidentsLayer: IncidentsLayer; live: ConsoleServices['live'];
+      map: L.Map; unitsLayer: UnitsLayer; incidentsLayer: IncidentsLayer; callersLayer: CallerLocationsLayer; live: ConsoleServices['live'];
       stores: { units: ConsoleServices['units']; incidents: ConsoleServices['incidents'] };
     };
   }
@@ -82,7 +86,7 @@ function useConsoleMap(el: RefObject<HTMLDivElement | null>, c: ConsoleServices)
     const resize = new ResizeObserver(() => built.map.invalidateSize({ debounceMoveend: true }));
     resize.observe(el.current);
     window.__beaconConsole = {
-      map: built.map, unitsLayer: built.units, incidentsLayer: built.incidents, live: c.live,
+      map: built.map, unitsLayer: built.units, incidentsLayer: built.incidents, callersLayer: built.callers, live: c.live,
       stores: { units: c.units, incidents: c.incidents },
     };
     return () => {
@@ -125,7 +129,7 @@ function useLayerControl(layers: MapLayers | null): void {
     if (!layers) return;
     const overlays = {
       [t('layers.units')]: layers.units, [t('layers.incidents')]: layers.incidents,
-      [t('layers.stations')]: layers.stations, [t('layers.grids')]: layers.grids,
+      [t('layers.stations')]: layers.stations, [t('layers.grids')]: layers.grids, [tc('layers.callers')]: layers.callers,
     };
     const control = L.control.layers(undefined, overlays, { collapsed: false, position: 'topright' }).addTo(layers.map);
     return () => void control.remove();
@@ -176,10 +180,18 @@ function buildMap(el: HTMLElement, c: ConsoleServices, onOffline: () => void): M
       ...Object.entries(g.firstDue).map(([agency, station]) => `${escapeHtml(c.city.agencyName(agency))}: ${escapeHtml(c.city.stationName(station))}`),
     ].join('<br>'),
   });
+  const callers = new CallerLocationsLayer(c.calls, {
+    pick: (calls) => calls.values().filter((call) => isMine(call, c.actor.id)).flatMap((call): CallerProposal[] => {
+      const p = unconfirmedProposal(call);
+      return p ? [{ callId: call.id, lat: p.lat, lon: p.lon, radiusM: p.radiusM }] : [];
+    }),
+    describe: (callId) => describeCaller(c, callId),
+  });
   stations.addTo(map);
   incidents.addTo(map);
   units.addTo(map);
-  return { map, units, incidents, stations, grids };
+  callers.addTo(map);
+  return { map, units, incidents, stations, grids, callers };
 }
 
 function describeUnit(c: ConsoleServices, u: UnitWithPosition): string {
@@ -188,6 +200,13 @@ function describeUnit(c: ConsoleServices, u: UnitWithPosition): string {
   if (c.cameras.get().cameras.some((cam) => cam.key === u.id)) parts.push(`<b class="tt-camera">● ${escapeHtml(t('map.camera'))}</b>`);
   if (u.emergency) parts.push(`<b class="tt-emergency">${escapeHtml(t('alert.emergency', { unit: u.callsign }))}</b>`);
   return parts.join('<br>');
+}
+
+function describeCaller(c: ConsoleServices, callId: string): string {
+  const call = c.calls.items.get(callId);
+  const p = call && unconfirmedProposal(call);
+  if (!call || !p) return '';
+  return escapeHtml(tc('map.caller_proposed', { number: callerLabel(call), m: Math.round(p.radiusM ?? 0) }));
 }
 
 function describeIncident(c: ConsoleServices, i: IncidentView): string {

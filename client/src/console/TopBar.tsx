@@ -47,7 +47,7 @@ export function TopBar({ onSignOut }: { onSignOut(): void }) {
           onClick={() => c.focus.alerts?.focus()}>
           ⚠ {t('top.alerts', { n: count })}
         </button>
-        <button type="button" className="primary" data-testid="new-incident-button" onClick={() => c.formOpen.set(true)}>
+        <button type="button" className="primary" data-testid="new-incident-button" onClick={() => { c.formCall.set(null); c.formOpen.set(true); }}>
           + {t('top.new_incident')}
         </button>
         <span className="spacer" />

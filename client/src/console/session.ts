@@ -8,7 +8,10 @@ import type { Actor } from '../../../server/protocol';
 import type { ApiClient, ClientConfig } from '../lib/api';
 import { CameraWall } from '../lib/cameras';
 import { LiveClient, CommandRefused, type CommandInput } from '../lib/live';
-import { followQueues, followUnits, Store, type IncidentView, type UnitWithPosition } from '../lib/stores';
+import { CALL_TAKING_ROLES } from '../../../server/auth/authorize';
+import {
+  followCalls, followQueues, followUnits, Store, type AgentView, type CallView, type IncidentView, type UnitWithPosition,
+} from '../lib/stores';
 import type { City } from '../map/base';
 import { CityIndex } from './city';
 import { Observable, type MapPick, type Selection } from './state';
@@ -42,6 +45,14 @@ export interface ConsoleServices {
   cameras: CameraWall;
   /** Whether the video wall is docked beside the map while it has cameras (V toggles). */
   wallOpen: Observable<boolean>;
+  /** The agency whose ACD queue this console takes calls from (null: the actor takes no calls). */
+  callAgencyId: string | null;
+  /** Open calls of that agency (waiting, offered, in hand, abandoned), from `calls:<agencyId>`. */
+  calls: Store<CallView>;
+  /** Call takers' readiness in that agency (the actor's own included, keyed by actor id). */
+  agents: Store<AgentView>;
+  /** The call the create form turns into an incident (`call.incident.create`); null: a plain incident. */
+  formCall: Observable<string | null>;
   close(): void;
 }
 
@@ -62,6 +73,11 @@ export async function openConsole(api: ApiClient): Promise<ConsoleServices> {
     ? cityData.agencies.map((a) => a.id) : [actor.agencyId];
   const districtIds = actor.jurisdiction === 'city' ? cityData.districts.map((d) => d.id) : [actor.jurisdiction];
   const offs = [followQueues(live, agencyIds, incidents), followUnits(live, districtIds, units)];
+  // Calls are scoped by the line's agency: a seat takes its own agency's queue (supervisors too, for now).
+  const callAgencyId = CALL_TAKING_ROLES.includes(actor.role) && actor.agencyId ? actor.agencyId : null;
+  const calls = new Store<CallView>();
+  const agents = new Store<AgentView>();
+  if (callAgencyId) offs.push(followCalls(live, callAgencyId, calls, agents));
   live.start();
   const cameras = new CameraWall(live);
   return {
@@ -73,6 +89,8 @@ export async function openConsole(api: ApiClient): Promise<ConsoleServices> {
     focus: {},
     cameras,
     wallOpen: new Observable(true),
+    callAgencyId, calls, agents,
+    formCall: new Observable<string | null>(null),
     close() {
       cameras.close();
       offs.forEach((off) => off());

@@ -7,9 +7,10 @@ import { useSyncExternalStore } from 'react';
 import type { FeedEvent } from '../../../server/protocol';
 import type { IncidentView } from '../../../server/incidents/kind';
 import type { UnitView } from '../../../server/units/kind';
+import type { AgentView, CallView } from '../../../server/calls/kind';
 import type { LiveClient } from './live';
 
-export type { IncidentView, UnitView };
+export type { AgentView, CallView, IncidentView, UnitView };
 export interface Position { lat: number; lon: number; at?: string; heading?: number; speedKmh?: number }
 export type UnitWithPosition = UnitView & { position: Position | null };
 
@@ -118,4 +119,33 @@ export function followIncident(
       onEvent(e);
     },
   }, opts.history ? 0 : undefined);
+}
+
+/**
+ * Keeps `calls` (every call of the agency not yet ended, abandoned ones included) and `agents`
+ * (readiness) in step with the agency's ACD feed `calls:<agencyId>`. One feed carries both
+ * aggregates; an item's `kind` tells them apart. A call that ends leaves the store.
+ */
+export function followCalls(
+  live: LiveClient, agencyId: string, calls: Store<CallView>, agents: Store<AgentView>, onEvent?: (e: FeedEvent) => void,
+): () => void {
+  const put = (item: Record<string, unknown>) => {
+    if (item.kind === 'agent') agents.items.set(String(item.id), item as unknown as AgentView);
+    else if (item.state === 'ended') calls.items.delete(String(item.id));
+    else calls.items.set(String(item.id), item as unknown as CallView);
+  };
+  return live.subscribe(`calls:${agencyId}`, {
+    snapshot(items) {
+      calls.items.clear();
+      agents.items.clear();
+      items.forEach(put);
+      calls.changed();
+      agents.changed();
+    },
+    event(e) {
+      put(e.view);
+      (e.view.kind === 'agent' ? agents : calls).changed();
+      onEvent?.(e);
+    },
+  });
 }

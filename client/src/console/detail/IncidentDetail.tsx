@@ -16,6 +16,7 @@ import { isTyping, useNow, useObservable } from '../state';
 import { responseTarget } from '../targets';
 import { AssignedUnits } from './AssignedUnits';
 import { DetailActions } from './DetailActions';
+import { LinkedCalls } from './LinkedCalls';
 import { MediaAccessPanel } from './MediaAccessPanel';
 import { SharedIncidentNotice } from '../video/SharedVideo';
 import { RecommendationPanel, useRecommendation } from './Recommendation';
@@ -65,10 +66,7 @@ export function IncidentDetail() {
           {open && <RecommendationPanel state={rec} />}
           {open && <DetailActions key={view.id} incident={view} />}
           <MediaAccessPanel key={`access-${view.id}`} incident={view} />
-          <section className="detail-section linked-calls" data-testid="linked-calls">
-            <h3>{t('detail.calls')}</h3>
-            <p className="muted">{t('detail.calls_empty')}</p>
-          </section>
+          <LinkedCalls incident={view} />
           <Timeline events={feed.events} />
         </>
       )}

@@ -8,6 +8,7 @@ import { localTime } from '../../lib/format';
 import { useLocale } from '../../lib/i18n';
 import { RecordingPlayer, describeRecordingEvent } from '../../lib/RecordingPlayer';
 import { capabilityLabel, eventLabel, statusLabel, t } from '../messages';
+import { outcomeLabel, tc } from '../calls/messages';
 import { useConsole } from '../session';
 
 /** The narrative (`timeline`), one `timeline-item` per event, in feed order. */
@@ -39,6 +40,13 @@ export function Timeline({ events }: { events: FeedEvent[] }) {
 
 const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
+/** An update that moved the incident to a caller's confirmed location, in words. */
+function movedByCall(p: Record<string, unknown>): string {
+  const at = p.location as { lat?: number; lon?: number } | undefined;
+  if (!p.callId || typeof at?.lat !== 'number' || typeof at.lon !== 'number') return '';
+  return tc('timeline.moved_by_call', { lat: at.lat.toFixed(5), lon: at.lon.toFixed(5), id: str(p.callId) });
+}
+
 /** The words that go with an event (what was said, who was sent, why). */
 export function eventText(e: FeedEvent): string {
   const p = e.payload;
@@ -68,7 +76,11 @@ export function eventText(e: FeedEvent): string {
       return [reqs.map((r) => `${capabilityLabel(r.capability)} × ${r.count}`).join(', '), str(p.note)].filter(Boolean).join(' · ');
     }
     case 'incident.updated':
-      return [str(p.address), str(p.description)].filter(Boolean).join(' · ');
+      return [str(p.address), str(p.description), movedByCall(p)].filter(Boolean).join(' · ');
+    case 'incident.call.linked':
+      return `${str(p.callerNumber)} · ${tc('calls.line', { line: str(p.line) })} · ${str(p.callId)}`;
+    case 'incident.call.ended':
+      return `${str(p.callId)} · ${outcomeLabel(str(p.outcome))}`;
     default:
       return [str(p.unitId), str(p.reason)].filter(Boolean).join(' · ');
   }

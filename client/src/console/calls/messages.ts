@@ -1,0 +1,83 @@
+/**
+ * The words of the console's call handling (the calls panel, the call on the map, the create
+ * form from a call, linked calls), in English and Chinese (zh-CN). Kept apart from the
+ * console's messages so each file stays readable; timeline labels of call events live there.
+ */
+import { defineMessages } from '../../lib/i18n';
+
+const en = {
+  'calls.ready': 'Ready', 'calls.away': 'Away', 'calls.go_ready': 'Go ready', 'calls.go_away': 'Go away',
+  'calls.ready_hint': 'Ready: the ACD offers you the next waiting call', 'calls.away_hint': 'Away: no calls are offered to you',
+  'calls.away_reason': 'break', 'calls.no_seat': 'This seat takes no calls',
+  'calls.waiting': 'Waiting', 'calls.waiting_none': 'No caller waiting', 'calls.overdue': 'overdue',
+  'calls.offered_to': 'offered to {name}', 'calls.offered_you': 'offered to you',
+  'calls.offer': 'Incoming call', 'calls.answer': 'Answer (A)', 'calls.decline': 'Decline',
+  'calls.active': 'On the line', 'calls.held': 'On hold', 'calls.transferring': 'Transferring', 'calls.conferenced': 'Conference',
+  'calls.ringing_out': 'Calling back…', 'calls.transfer_to_you': 'Transferred to you by {name}',
+  'calls.hold': 'Hold', 'calls.resume': 'Resume', 'calls.hangup': 'Hang up',
+  'calls.target': 'Dispatcher username or number', 'calls.transfer_blind': 'Transfer', 'calls.transfer_attended': 'Consult',
+  'calls.transfer_complete': 'Complete transfer', 'calls.transfer_cancel': 'Take back', 'calls.transfer_back_reason': 'taken back by the call taker',
+  'calls.transfer_state': '{mode} transfer to {target}', 'calls.mode.blind': 'Blind', 'calls.mode.attended': 'Attended',
+  'calls.target_answered': 'answered', 'calls.conference_add': 'Add to call', 'calls.conference_remove': 'Remove',
+  'calls.location_proposed': 'Caller location (proposed): {lat}, {lon}{radius} · {method}',
+  'calls.location_confirmed': 'Caller location (confirmed): {lat}, {lon}{radius}', 'calls.radius': ' ±{m} m',
+  'calls.location_none': 'No caller location', 'calls.confirm_location': 'Confirm location',
+  'calls.method_unknown': 'unknown method',
+  'calls.new_incident': 'New incident from call', 'calls.join': 'Join {id}', 'calls.join_none': 'Join incident (select one)',
+  'calls.linked': 'Incident {id}', 'calls.open_incident': 'Open',
+  'calls.abandoned': 'Abandoned', 'calls.abandoned_at': 'hung up {time}', 'calls.callbacks': '{n} callback(s)',
+  'calls.callback': 'Call back', 'calls.resolve': 'Resolve', 'calls.resolve_reason': 'Why no callback is needed',
+  'calls.resolve_default': 'caller reached another way',
+  'calls.line': 'Line {line}', 'calls.withheld': 'withheld number', 'calls.waited': 'waited {t}',
+  'map.caller_proposed': 'Caller {number}: proposed location ±{m} m (not confirmed)', 'layers.callers': 'Callers (proposed)',
+  'form.from_call': 'New incident from call {number} · {line}', 'form.call_agency': 'Agency (from the line)',
+  'form.caller': 'Caller', 'form.proposed_hint': 'The caller\'s phone proposes a location (on the map, dashed): confirm it to use it.',
+  'form.use_confirmed': 'Location: the caller\'s confirmed location', 'form.call_gone': 'The call has ended: close this form and create the incident without it', 'form.confirm_use': 'Confirm and use',
+  'timeline.moved_by_call': 'moved to {lat}, {lon}: caller location of {id} confirmed',
+  'linked.live': 'live', 'linked.ended': 'ended {time}', 'linked.outcome.completed': 'completed', 'linked.outcome.abandoned': 'abandoned',
+  'linked.outcome.transferred': 'transferred', 'linked.outcome.no_answer': 'no answer',
+};
+
+type Key = keyof typeof en;
+
+const zh: Record<Key, string> = {
+  'calls.ready': '就绪', 'calls.away': '离席', 'calls.go_ready': '置为就绪', 'calls.go_away': '置为离席',
+  'calls.ready_hint': '就绪：排队系统将把下一通来电分配给你', 'calls.away_hint': '离席：不会向你分配来电',
+  'calls.away_reason': '休息', 'calls.no_seat': '本席位不接听来电',
+  'calls.waiting': '排队', 'calls.waiting_none': '没有排队来电', 'calls.overdue': '超时',
+  'calls.offered_to': '已分配给 {name}', 'calls.offered_you': '分配给你',
+  'calls.offer': '来电', 'calls.answer': '接听 (A)', 'calls.decline': '拒接',
+  'calls.active': '通话中', 'calls.held': '保持中', 'calls.transferring': '转接中', 'calls.conferenced': '多方通话',
+  'calls.ringing_out': '正在回拨…', 'calls.transfer_to_you': '{name} 转接给你',
+  'calls.hold': '保持', 'calls.resume': '恢复', 'calls.hangup': '挂断',
+  'calls.target': '调度员用户名或号码', 'calls.transfer_blind': '转接', 'calls.transfer_attended': '咨询转接',
+  'calls.transfer_complete': '完成转接', 'calls.transfer_cancel': '取回', 'calls.transfer_back_reason': '接警员取回来电',
+  'calls.transfer_state': '{mode}转接至 {target}', 'calls.mode.blind': '直接', 'calls.mode.attended': '咨询',
+  'calls.target_answered': '已接听', 'calls.conference_add': '加入通话', 'calls.conference_remove': '移出',
+  'calls.location_proposed': '来电位置（待确认）：{lat}, {lon}{radius} · {method}',
+  'calls.location_confirmed': '来电位置（已确认）：{lat}, {lon}{radius}', 'calls.radius': ' ±{m} 米',
+  'calls.location_none': '无来电位置', 'calls.confirm_location': '确认位置',
+  'calls.method_unknown': '定位方式未知',
+  'calls.new_incident': '由来电新建警情', 'calls.join': '关联 {id}', 'calls.join_none': '关联警情（先选择）',
+  'calls.linked': '警情 {id}', 'calls.open_incident': '打开',
+  'calls.abandoned': '呼损', 'calls.abandoned_at': '{time} 挂断', 'calls.callbacks': '已回拨 {n} 次',
+  'calls.callback': '回拨', 'calls.resolve': '销号', 'calls.resolve_reason': '无需回拨的原因',
+  'calls.resolve_default': '已通过其他方式联系到来电人',
+  'calls.line': '线路 {line}', 'calls.withheld': '隐藏号码', 'calls.waited': '已等待 {t}',
+  'map.caller_proposed': '来电 {number}：待确认位置 ±{m} 米', 'layers.callers': '来电位置（待确认）',
+  'form.from_call': '由来电 {number} · {line} 新建警情', 'form.call_agency': '部门（按线路）',
+  'form.caller': '来电号码', 'form.proposed_hint': '来电手机提供了一个位置（地图上虚线圈）：确认后才能使用。',
+  'form.use_confirmed': '位置：来电人已确认的位置', 'form.call_gone': '来电已结束：请关闭此表单后直接新建警情', 'form.confirm_use': '确认并使用',
+  'timeline.moved_by_call': '位置改为 {lat}, {lon}：已确认来电 {id} 的位置',
+  'linked.live': '通话中', 'linked.ended': '{time} 结束', 'linked.outcome.completed': '已完成', 'linked.outcome.abandoned': '呼损',
+  'linked.outcome.transferred': '已转出', 'linked.outcome.no_answer': '未接通',
+};
+
+/** Call handling messages: `tc('calls.join', { id })`. */
+export const tc = defineMessages<Key>(en, zh);
+
+/** A call's outcome in words (an unknown one as sent). */
+export function outcomeLabel(outcome: string | null): string {
+  const key = `linked.outcome.${outcome}`;
+  return key in en ? tc(key as Key) : (outcome ?? '');
+}

@@ -1,0 +1,241 @@
+/**
+ * Phone calls on the console against the real call core (issue #5, no audio yet). The SIP
+ * bridge is played by the test: it sends what Kamailio and sip.js will report (`call.offered`,
+ * `call.ended`) as the system actor through the server's own command pipeline. A police call
+ * taker goes ready, sees a 110 caller waiting, answers the offer with A, holds and resumes,
+ * makes an incident from the call in one action, confirms the phone's proposed location (the
+ * incident moves only then) and hangs up; a caller who gives up is kept with Call back; a call
+ * is handed blind to a dispatcher; a fire dispatcher never sees police calls.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { SYSTEM_ACTOR } from '../../server/auth/users';
+import type { Command } from '../../server/protocol';
+import type { CallView } from '../../server/calls/kind';
+import type { IncidentView } from '../../server/incidents/kind';
+import { startTestServer, type TestServer } from '../support/app';
+import {
+  assertClientBuilt, clearFailureScreenshots, eventually, launchBrowser, openApp, screenshot, tid, waitForAttribute, type OpenApp,
+} from './support';
+
+jest.setTimeout(90_000);
+
+let server: TestServer;
+let browser: Browser;
+let taker: OpenApp; // the police call taker's console, open all shift
+const opened: OpenApp[] = [];
+
+/** Where the caller's phone says it is (PIDF-LO, GPS ±40 m), and where the caller says they are. */
+const PHONE_FIX = { lat: 30.262, lon: 120.158, radiusM: 40, method: 'GPS' };
+const CALLER_SAYS = { lat: 30.2772, lon: 120.1207 };
+
+beforeAll(async () => {
+  assertClientBuilt();
+  clearFailureScreenshots();
+  server = await startTestServer({ env: { MEDIA_ENABLED: 'false' } });
+  browser = await launchBrowser();
+  taker = await open('calltaker.police');
+}, 60_000);
+
+afterAll(async () => {
+  for (const o of opened) await o.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+}, 60_000);
+
+async function open(username: string, locale?: string): Promise<OpenApp> {
+  const o = await openApp(browser, server, 'console', username, { locale });
+  opened.push(o);
+  return o;
+}
+
+/** What the SIP bridge sends: through the pipeline, as the system. */
+async function bridge(cmd: Record<string, unknown>): Promise<string | null> {
+  const result = await server.app.services.execute(SYSTEM_ACTOR, { ...cmd, commandId: randomUUID().replaceAll('-', '') } as Command);
+  return result.createdId;
+}
+
+/** An INVITE to a line. */
+async function ring(line: string, callerNumber: string, location?: typeof PHONE_FIX): Promise<string> {
+  return (await bridge({ type: 'call.offered', sipCallId: `${randomUUID()}@edge`, callerNumber, line, location }))!;
+}
+
+const call = async (id: string) => (await server.app.pipeline.load('call', id))!.view as unknown as CallView;
+const incident = async (id: string) => (await server.app.pipeline.load('incident', id))!.view as unknown as IncidentView;
+
+/** Runs a story; on failure saves a screenshot of every page involved and adds their errors. */
+async function withEvidence(name: string, pages: OpenApp[], run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    for (const [i, o] of pages.entries()) await screenshot(o.page, `FAILED-${name}-${i}`).catch(() => {});
+    const notes = pages.filter((o) => o.errors.length).map((o) => `${o.tag}: ${o.errors.slice(-5).join(' | ')}`);
+    if (notes.length && err instanceof Error) err.message += `\npage errors:\n${notes.join('\n')}`;
+    throw err;
+  }
+}
+
+const text = (page: Page, selector: string) => page.locator(selector).innerText();
+const row = (callId: string) => `${tid('call-row')}[data-call-id="${callId}"]`;
+
+/** Screenshots of the console at the command room's screen and at a laptop's. */
+async function bothSizes(page: Page, name: string): Promise<void> {
+  await screenshot(page, `${name}-1920`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.waitForTimeout(300);
+  await screenshot(page, `${name}-1280`);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+}
+
+test('a police call taker goes ready, answers a 110 call with A, holds and resumes it, makes an incident of it, confirms the caller location and hangs up', async () => {
+  const page = taker.page;
+  await withEvidence('calls-story', [taker], async () => {
+    await waitForAttribute(page, tid('calls-panel'), 'data-agent-state', 'away');
+    const callId = await ring('110', '13800138000', PHONE_FIX);
+
+    // Waiting: caller number, line, and a waiting time that ticks.
+    await page.locator(row(callId)).waitFor();
+    expect(await text(page, row(callId))).toMatch(/13800138000[\s\S]*110 Police emergency/);
+    const firstWait = await text(page, `${row(callId)} ${tid('call-wait')}`);
+    await page.waitForTimeout(2200); // every timer ticks on one shared 1 s clock
+    expect(await text(page, `${row(callId)} ${tid('call-wait')}`)).not.toBe(firstWait);
+
+    // Ready: the ACD offers it to this seat; A answers it (the focus is on no field).
+    await page.getByTestId('agent-toggle').click();
+    await waitForAttribute(page, tid('calls-panel'), 'data-agent-state', 'ready');
+    await waitForAttribute(page, tid('call-offer'), 'data-call-id', callId);
+    expect(await page.getByTestId('call-offer-number').innerText()).toContain('13800138000');
+    await bothSizes(page, 'calls-offered');
+    await page.keyboard.press('a');
+    await waitForAttribute(page, tid('active-call'), 'data-state', 'answered');
+    expect(await call(callId)).toMatchObject({ state: 'answered', agent: { username: 'calltaker.police' } });
+
+    // The phone's location is a proposal: its own marker and radius on the map, not an incident.
+    const marker = page.locator(`.beacon-caller-marker[data-call-id="${callId}"]`);
+    await marker.waitFor();
+    expect(await marker.getAttribute('data-radius-m')).toBe('40');
+
+    await page.getByTestId('call-hold').click();
+    await waitForAttribute(page, tid('active-call'), 'data-state', 'held');
+    expect((await call(callId)).state).toBe('held');
+    await page.getByTestId('call-resume').click();
+    await waitForAttribute(page, tid('active-call'), 'data-state', 'answered');
+
+    // One action: the form opens on the call (its agency, its caller); the proposal is not used.
+    await page.getByTestId('call-new-incident').click();
+    await waitForAttribute(page, tid('incident-form'), 'data-call-id', callId);
+    expect(await page.getByTestId('incident-form-caller').innerText()).toContain('13800138000');
+    expect(await page.getByTestId('incident-form-agency').innerText()).toBe('Beacon City Public Security Bureau');
+    await page.getByTestId('incident-form-proposed').waitFor();
+    expect(await page.getByTestId('incident-form-lat').inputValue()).toBe('');
+    await page.getByTestId('incident-form-type').selectOption('assault');
+    await page.getByTestId('incident-form-priority').selectOption('1');
+    await page.getByTestId('incident-form-description').fill('two men fighting outside the library, one bleeding');
+    await page.getByTestId('incident-form-lat').fill(String(CALLER_SAYS.lat));
+    await page.getByTestId('incident-form-lon').fill(String(CALLER_SAYS.lon));
+    await screenshot(page, 'calls-form-from-call');
+    await page.getByTestId('incident-form-submit').click();
+
+    const incidentId = await eventually('the call linked to an incident', async () => (await call(callId)).incidentId);
+    await waitForAttribute(page, tid('incident-detail'), 'data-incident-id', incidentId);
+    await page.getByTestId(`queue-row-${incidentId}`).waitFor();
+    await page.locator(`${tid('linked-call')}[data-call-id="${callId}"]`).waitFor();
+    expect(await text(page, tid('linked-calls'))).toMatch(/13800138000[\s\S]*110 Police emergency/);
+    await page.locator(`${tid('timeline-item')}[data-type="incident.call.linked"]`).waitFor();
+    expect(await text(page, `${tid('timeline-item')}[data-type="incident.call.linked"]`)).toMatch(/Call linked[\s\S]*13800138000/);
+    expect(await incident(incidentId)).toMatchObject({
+      agencyId: 'police', location: CALLER_SAYS, calls: [expect.objectContaining({ callId, callerNumber: '13800138000', line: '110', endedAt: null })],
+    });
+    expect(await page.getByTestId('call-incident').getAttribute('data-incident-id')).toBe(incidentId);
+    expect(await marker.count()).toBe(1);
+    await bothSizes(page, 'calls-incident-from-call');
+
+    // Only the dispatcher's confirmation moves the incident to the phone's fix.
+    await page.getByTestId('call-confirm-location').click();
+    await waitForAttribute(page, tid('call-location'), 'data-confirmed', 'true');
+    await eventually('the proposal off the map', async () => (await marker.count()) === 0);
+    expect((await incident(incidentId)).location).toEqual({ lat: PHONE_FIX.lat, lon: PHONE_FIX.lon });
+    await eventually('the incident moved on the console', () => page.evaluate((id) =>
+      window.__beaconConsole?.stores.incidents.items.get(id)?.location.lat === 30.262, incidentId));
+    const moved = page.locator(`${tid('timeline-item')}[data-type="incident.updated"]`);
+    await moved.waitFor();
+    expect(await moved.innerText()).toContain(`caller location of ${callId} confirmed`);
+
+    await page.getByTestId('call-hangup').click();
+    await eventually('the call gone from the panel', async () => (await page.getByTestId('active-call').count()) === 0);
+    await waitForAttribute(page, `${tid('linked-call')}[data-call-id="${callId}"]`, 'data-ended', 'true');
+    await page.locator(`${tid('timeline-item')}[data-type="incident.call.ended"]`).waitFor();
+    expect(await call(callId)).toMatchObject({ state: 'ended', outcome: 'completed' });
+    await screenshot(page, 'calls-after-hangup');
+  });
+});
+
+test('a 110 caller who waits past the answer target is flagged, hangs up and is kept with Call back', async () => {
+  const page = taker.page;
+  await withEvidence('calls-abandoned', [taker], async () => {
+    await page.getByTestId('agent-toggle').click();
+    await waitForAttribute(page, tid('calls-panel'), 'data-agent-state', 'away');
+    const callId = await ring('110', '13900139000');
+    await waitForAttribute(page, row(callId), 'data-overdue', 'true', 15_000);
+    expect(await text(page, row(callId))).toMatch(/overdue/i);
+    await bothSizes(page, 'calls-overdue');
+
+    await bridge({ type: 'call.ended', callId, cause: 'cancel', sipStatus: 487 });
+    const abandoned = page.locator(`${tid('abandoned-call')}[data-call-id="${callId}"]`);
+    await abandoned.waitFor();
+    expect(await abandoned.innerText()).toContain('13900139000');
+    await abandoned.getByTestId('call-callback').click();
+    // The callback is a new outbound call in this seat's hands, ringing out.
+    await waitForAttribute(page, tid('active-call'), 'data-state', 'ringing');
+    expect(await abandoned.innerText()).toContain('1 callback');
+    expect((await call(callId)).callbacks).toHaveLength(1);
+    await screenshot(page, 'calls-callback');
+    await page.getByTestId('call-hangup').click();
+    await eventually('the callback gone from the panel', async () => (await page.getByTestId('active-call').count()) === 0);
+
+    await abandoned.getByTestId('call-resolve').click();
+    await abandoned.getByTestId('call-resolve-reason').fill('caller reached on a second number');
+    await abandoned.getByTestId('call-resolve-submit').click();
+    await eventually('the abandoned call resolved', async () => (await abandoned.count()) === 0);
+    expect(await call(callId)).toMatchObject({ state: 'ended', resolution: 'caller reached on a second number' });
+  });
+});
+
+test('a call taker hands a call blind to a dispatcher, who answers it on their console', async () => {
+  const desk = await open('dispatcher.police');
+  await withEvidence('calls-transfer', [taker, desk], async () => {
+    await taker.page.getByTestId('agent-toggle').click();
+    await waitForAttribute(taker.page, tid('calls-panel'), 'data-agent-state', 'ready');
+    const callId = await ring('122', '13700137000');
+    await waitForAttribute(taker.page, tid('call-offer'), 'data-call-id', callId);
+    await taker.page.getByTestId('call-answer').click();
+    await waitForAttribute(taker.page, tid('active-call'), 'data-state', 'answered');
+
+    await taker.page.getByTestId('call-transfer-target').fill('dispatcher.police');
+    await taker.page.getByTestId('call-transfer-blind').click();
+    await eventually('the call gone from the call taker', async () => (await taker.page.getByTestId('active-call').count()) === 0);
+    await desk.page.getByTestId('call-answer-transfer').click();
+    await waitForAttribute(desk.page, tid('active-call'), 'data-state', 'answered');
+    expect(await call(callId)).toMatchObject({ state: 'answered', agent: { username: 'dispatcher.police' } });
+    await desk.page.getByTestId('call-hangup').click();
+    await eventually('the call ended', async () => (await call(callId)).state === 'ended');
+  });
+});
+
+test('a fire dispatcher (console in Chinese) sees the 119 caller and never a police call', async () => {
+  const fire = await open('dispatcher.fire', 'zh-CN');
+  await withEvidence('calls-fire', [taker, fire], async () => {
+    await taker.page.getByTestId('agent-toggle').click();
+    await waitForAttribute(taker.page, tid('calls-panel'), 'data-agent-state', 'away');
+    const police = await ring('110', '13600136000');
+    const fireCall = await ring('119', '13500135000');
+    await fire.page.locator(row(fireCall)).waitFor();
+    await taker.page.locator(row(police)).waitFor();
+    expect(await fire.page.locator(tid('call-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-line')))).toEqual(['119']);
+    expect(await fire.page.locator('body').innerText()).not.toContain('13600136000');
+    expect(await taker.page.locator('body').innerText()).not.toContain('13500135000');
+    expect(await text(fire.page, tid('calls-panel'))).toMatch(/来电[\s\S]*离席[\s\S]*排队[\s\S]*119火警/);
+    await screenshot(fire.page, 'calls-fire-dispatcher');
+    for (const id of [police, fireCall]) await bridge({ type: 'call.ended', callId: id, cause: 'hangup' });
+  });
+});
