@@ -11,7 +11,7 @@ import type { Actor, ServerFrame } from '../server/protocol';
 import { MediaUnavailable, NotAuthorized, NotFound } from '../server/errors';
 import { isOpen } from '../state-machines/incident-model';
 import { WorkerPool } from './WorkerPool';
-import { Room, type MediaListen } from './Room';
+import { CALL_MEDIA_CODECS, Room, type MediaListen } from './Room';
 import { SignallingSession } from './SignallingSession';
 import { Recorder, type RecorderSettings, type RecordingSink } from './Recorder';
 
@@ -55,9 +55,17 @@ export interface MediaViewLog {
   leave(actor: Actor, viewerKey: string): Promise<void>;
 }
 
+/**
+ * Loads a call for an actor who wants to hear it (its agency's call takers and dispatchers),
+ * throwing NotFound / NotAuthorized.
+ */
+export type CallLoader = (actor: Actor, callId: string) => Promise<{ id: string; agencyId: string; live: boolean }>;
+
 /** What the media plane needs from the command core. */
 export interface MediaPorts {
   loadIncident: IncidentLoader;
+  /** Call rooms (`call:<id>`); absent: call rooms are refused. */
+  loadCall?: CallLoader;
   viewLog: MediaViewLog;
   /** Body-camera recording; absent: nothing is recorded. */
   recording?: { settings: RecorderSettings; sink: RecordingSink };
@@ -75,6 +83,7 @@ export class MediaService {
   private readonly listen: MediaListen;
   private closed = false;
   readonly loadIncident: IncidentLoader;
+  private readonly loadCall: CallLoader | undefined;
   readonly viewLog: MediaViewLog;
   /** Records body cameras (null when recording is off or media is unavailable). */
   readonly recorder: Recorder | null;
@@ -89,6 +98,7 @@ export class MediaService {
   ) {
     this.listen = { ip: settings.listenIp, announcedIp: settings.announcedIp };
     this.loadIncident = ports.loadIncident;
+    this.loadCall = ports.loadCall;
     this.viewLog = ports.viewLog;
     this.recorder = pool && ports.recording && Recorder.usable(log) ? new Recorder(ports.recording.settings, ports.recording.sink, log.child({ component: 'recorder' })) : null;
     pool?.on('worker.died', () => void this.rebuildOrphans());
@@ -138,7 +148,9 @@ export class MediaService {
     if (open) return open;
     let pending = this.opening.get(roomId);
     if (!pending) {
-      pending = Room.create(roomId, this.pool.pick(), this.listen, this.log).then((room) => {
+      // A call room's router speaks G.711 only: phone and browser meet without transcoding.
+      const codecs = roomId.startsWith('call:') ? CALL_MEDIA_CODECS : undefined;
+      pending = Room.create(roomId, this.pool.pick(), this.listen, this.log, codecs).then((room) => {
         if (this.closed) room.close();
         else {
           this.rooms.set(roomId, room);
@@ -196,7 +208,8 @@ export class MediaService {
    * The room of `roomId` if `actor` may view its media: the incident must be readable by the
    * actor (canReadIncident) and open. Opens the room when the outbox has not yet done so here.
    */
-  async viewableRoom(actor: Actor, roomId: string): Promise<{ room: Room; incident: MediaIncident }> {
+  async viewableRoom(actor: Actor, roomId: string): Promise<{ room: Room; incident: MediaIncident | null }> {
+    if (roomId.startsWith('call:')) return { room: await this.callRoom(actor, roomId), incident: null };
     const incident = await this.incidentOf(actor, roomId);
     if (!isOpen(incident.state)) throw new NotFound(`incident ${incident.id} is ${incident.state}; its media room is closed`);
     const room = this.rooms.get(roomId) ?? (await this.openRoom(roomId));
@@ -223,6 +236,18 @@ export class MediaService {
     // Closing the rooms ended the recordings; wait until their files are finished and reported.
     await this.recorder?.close();
     this.pool?.close();
+  }
+
+  /** A call's room, for its agency's call takers and dispatchers while the call is live. */
+  private async callRoom(actor: Actor, roomId: string): Promise<Room> {
+    const callId = roomId.slice('call:'.length);
+    if (!this.loadCall) throw new NotFound(`no call rooms on this server (${roomId})`);
+    const call = await this.loadCall(actor, callId);
+    if (!call.live) throw new NotFound(`call ${callId} has ended; its media room is closed`);
+    const room = this.rooms.get(roomId) ?? (await this.openRoom(roomId));
+    if (!room) throw this.unavailable();
+    if (room.orphaned) throw new MediaUnavailable(`media room ${roomId} is being rebuilt after a media worker failure; retry shortly`);
+    return room;
   }
 
   private async incidentOf(actor: Actor, roomId: string): Promise<MediaIncident> {

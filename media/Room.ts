@@ -23,6 +23,17 @@ export const ROOM_MEDIA_CODECS: ms.RtpCodecCapability[] = [
   },
 ];
 
+/**
+ * Codecs of a call room: G.711 only, so a phone's PCMU/PCMA reaches the browser and the
+ * browser's microphone reaches the phone without transcoding (mediasoup-client then produces
+ * PCMU); telephone-event (RFC 4733 DTMF) rides along with the phone's audio.
+ */
+export const CALL_MEDIA_CODECS: ms.RtpCodecCapability[] = [
+  { kind: 'audio', mimeType: 'audio/PCMU', clockRate: 8000, preferredPayloadType: 0 },
+  { kind: 'audio', mimeType: 'audio/PCMA', clockRate: 8000, preferredPayloadType: 8 },
+  { kind: 'audio', mimeType: 'audio/telephone-event', clockRate: 8000, preferredPayloadType: 101 },
+];
+
 /** Where transports listen and what address they announce to clients. */
 export interface MediaListen {
   ip: string;
@@ -48,15 +59,18 @@ export class Room extends GuardedEmitter<RoomEvents> {
   private readonly producers = new Map<string, ms.Producer>();
   private closedFlag = false;
 
-  private constructor(readonly id: string, private router: ms.Router, private readonly listen: MediaListen, private readonly log: Logger) {
+  private constructor(
+    readonly id: string, private router: ms.Router, private readonly listen: MediaListen, private readonly log: Logger,
+    private readonly codecs: ms.RtpCodecCapability[],
+  ) {
     super((err, event) => log.error({ err, event, roomId: id }, 'media room listener failed'));
     this.watch(router);
   }
 
   /** Opens a room on a worker (the pool's least-loaded pick). */
-  static async create(id: string, worker: ms.Worker, listen: MediaListen, log: Logger): Promise<Room> {
-    const router = await worker.createRouter({ mediaCodecs: ROOM_MEDIA_CODECS, appData: { roomId: id } });
-    return new Room(id, router, listen, log.child({ roomId: id }));
+  static async create(id: string, worker: ms.Worker, listen: MediaListen, log: Logger, codecs = ROOM_MEDIA_CODECS): Promise<Room> {
+    const router = await worker.createRouter({ mediaCodecs: codecs, appData: { roomId: id } });
+    return new Room(id, router, listen, log.child({ roomId: id }), codecs);
   }
 
   get routerId(): string {
@@ -143,6 +157,12 @@ export class Room extends GuardedEmitter<RoomEvents> {
     return this.router.createPlainTransport({ ...options, listenIp: { ip: this.listen.ip, announcedIp: this.listen.announcedIp } });
   }
 
+  /** A transport whose RTP reaches this process (a call leg's tap: media up, DTMF). */
+  async createDirectTransport(appData: Record<string, unknown> = {}): Promise<ms.DirectTransport> {
+    this.assertUsable();
+    return this.router.createDirectTransport({ maxMessageSize: 262_144, appData });
+  }
+
   /**
    * Moves the room to a new router on `worker` (after its worker died): the old router and
    * everything in it is closed, the peers forget their transports and are told to reconnect.
@@ -150,7 +170,7 @@ export class Room extends GuardedEmitter<RoomEvents> {
   async rebuild(worker: ms.Worker): Promise<void> {
     if (this.closedFlag) return;
     const old = this.router;
-    const router = await worker.createRouter({ mediaCodecs: ROOM_MEDIA_CODECS, appData: { roomId: this.id } });
+    const router = await worker.createRouter({ mediaCodecs: this.codecs, appData: { roomId: this.id } });
     if (this.closedFlag) {
       router.close();
       return;

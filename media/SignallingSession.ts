@@ -85,7 +85,8 @@ export class SignallingSession {
         // The consumer is paused: no media flows before the viewing is in the access log.
         const unitId = (peer.room.producer(r.producerId)?.appData as { unitId?: string } | undefined)?.unitId ?? null;
         try {
-          await this.media.viewLog.watch(this.actor, peer.id, incident, { streamId: r.producerId, unitId, kind: consumer.kind });
+          // Incident media is access-logged; a call room's audio is the call taker's own call.
+          if (incident) await this.media.viewLog.watch(this.actor, peer.id, incident, { streamId: r.producerId, unitId, kind: consumer.kind });
         } catch (err) {
           consumer.close();
           throw new MediaUnavailable(`the viewing could not be written to the access log, so the stream is withheld; retry (${err instanceof Error ? err.message : String(err)})`);
@@ -143,7 +144,7 @@ export class SignallingSession {
     const incidentId = roomId.slice('incident:'.length);
     try {
       const { room, incident } = await this.media.viewableRoom(a, roomId);
-      if (!(a.unitId in incident.units)) throw new NotAuthorized('not assigned');
+      if (!incident || !(a.unitId in incident.units)) throw new NotAuthorized('not assigned');
       return { room };
     } catch (err) {
       if (err instanceof NotAuthorized) throw new NotAuthorized(`unit ${a.unitId} is not assigned to incident ${incidentId}; a body camera publishes only into its own incident`);

@@ -47,7 +47,9 @@ import { RecordingPlayback } from './recordings/playback';
 import { join } from 'node:path';
 import { agentKind, callKind } from './calls/kind';
 import { CallDistributor } from './calls/acd';
-import { placeholderSipHandlers } from './calls/effects';
+import { placeholderSipHandlers, sipBridgeHandlers } from './calls/effects';
+import { startSipBridge } from './calls/sip-bridge';
+import { callLoader } from './calls/media-access';
 import { startSipEdge } from './sip-accounts/sip-edge';
 import { registerSipEdgeMetrics } from '../media/sip/metrics';
 
@@ -107,6 +109,7 @@ export async function createApp(opts: AppOptions) {
         const { incident, grantId } = await access.viewableIncident(actor, incidentId);
         return { ...incident, grantId };
       },
+      loadCall: callLoader(pipeline),
       viewLog: {
         watch: (actor, key, incident, stream) => access.watch(actor, key, { incident, grantId: incident.grantId ?? null }, stream),
         leave: (actor, key) => access.leave(actor, key),
@@ -120,10 +123,16 @@ export async function createApp(opts: AppOptions) {
     const sip = await startSipEdge(config, db, secret, city.seed, log.child({ component: 'sip-edge' }));
     closers.unshift(() => sip.close());
     registerSipEdgeMetrics(metrics.registry, sip.edge);
+    const callMediaListen = { ip: config.MEDIA_LISTEN_IP, announcedIp: config.MEDIA_ANNOUNCED_IP };
+    const sipBridge = await startSipBridge(sip, config.SIP_DOMAIN, {
+      city, media, listen: callMediaListen, log: log.child({ component: 'sip-bridge' }),
+      execute: (actor, command) => handleCommand(pipeline, { city, users }, actor, command),
+    });
+    if (sipBridge) closers.unshift(() => sipBridge.stop());
     registerMediaMetrics(metrics.registry, media);
     const timers = new TimerWorker(db.sql, pipeline, clock, log.child({ component: 'timers' }), () => metrics.timersFired.inc());
     const outbox = new OutboxWorker(db.sql, {
-      ...placeholderSipHandlers(log.child({ component: 'calls' })),
+      ...(sipBridge ? sipBridgeHandlers(sipBridge, media, callMediaListen, log.child({ component: 'calls' })) : placeholderSipHandlers(log.child({ component: 'calls' }))),
       'unit.notify': async (p) => bus.publish('notifications', {
         type: 'unit.notification', node: config.NODE_ID, unitId: String(p.unitId), incidentId: (p.incidentId as string) ?? null,
         kind: String(p.kind), at: clock.now().toISOString(),
@@ -214,7 +223,7 @@ export async function createApp(opts: AppOptions) {
     };
 
     return {
-      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir, sip, acd,
+      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir, sip, sipBridge, acd,
       async start(): Promise<{ port: number }> {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);

@@ -32,6 +32,8 @@ export interface KamailioEdgeSettings {
   nodeAor: string;
   workers: number;
   accounts: EdgeAccountSource;
+  /** Configured phone lines, routed to the server nodes. */
+  lines?: string[];
   /** Kamailio binary. Default /usr/sbin/kamailio (Debian). */
   bin?: string;
   /** Shared memory, MB. Default 64. */
@@ -92,7 +94,7 @@ export class KamailioEdge {
     writeFileSync(this.configPath, renderKamailioConfig({
       listenIp: this.settings.listenIp, sipPort: this.sipPort, wsPort: this.wsPort, domain: this.settings.domain,
       nodeAor: this.settings.nodeAor, workers: this.settings.workers, rpcToken: this.rpcToken,
-      runDir: join(this.dir, 'run'), accounts: this.settings.accounts,
+      runDir: join(this.dir, 'run'), accounts: this.settings.accounts, lines: this.settings.lines,
     }), { mode: 0o600 });
     await this.launch();
   }

@@ -25,6 +25,8 @@ export interface EdgeConfigValues {
   rpcToken: string;
   runDir: string;
   accounts: EdgeAccountSource;
+  /** Numbers of the configured phone lines: an INVITE for one goes to the node AoR. */
+  lines?: string[];
   /** Kamailio log level: 1 notice, 2 info, 3 debug. */
   debug?: number;
   /** Requests per 2 s from one source address before it is banned (pike). */
@@ -52,6 +54,12 @@ function port(name: string, value: number): string {
   return String(value);
 }
 
+/** An anchored alternation of line numbers (digits only); no line matches nothing. */
+function linesRegex(lines: string[]): string {
+  for (const line of lines) if (!/^\d{1,20}$/.test(line)) throw new Error(`SIP edge config: line ${JSON.stringify(line)} is not a number`);
+  return lines.length ? `^(${lines.join('|')})$` : '^-none-$';
+}
+
 /** The placeholder values, checked. */
 function placeholders(v: EdgeConfigValues): Record<string, string> {
   const pg = v.accounts.kind === 'postgres';
@@ -68,6 +76,7 @@ function placeholders(v: EdgeConfigValues): Record<string, string> {
     RUN_DIR: checked('run directory', v.runDir, 'path'),
     DB_URL: v.accounts.kind === 'postgres' ? checked('accounts database URL', v.accounts.url, 'url') : '',
     DBTEXT_DIR: v.accounts.kind === 'dbtext' ? checked('accounts directory', v.accounts.dir, 'path') : '',
+    LINES_RE: linesRegex(v.lines ?? []),
     DEBUG: String(v.debug ?? 2),
     PIKE_DENSITY: String(v.floodDensity ?? 300),
     BAN_SEC: String(v.banSec ?? 20),

@@ -1,11 +1,19 @@
 /**
- * The SIP side effects call commands write to the outbox. The SIP bridge (issue #5, next step)
- * binds real handlers (answer the INVITE with a PlainTransport's SDP, re-INVITE for hold,
- * REFER for transfers, BYE, dial out); until then each is logged and marked done, so the
- * outbox does not retry actions nobody can perform.
+ * The SIP side effects call commands write to the outbox, executed by this node's SIP bridge
+ * on its in-memory call legs: answer the INVITE with a PlainTransport's SDP, re-INVITE for
+ * hold and resume, BYE or a final response to hang up.
+ *
+ * Handlers run inside the outbox transaction; on PGlite that is the only connection, so a
+ * handler must not wait for anything that queries the database. Each one starts the SIP work
+ * on the next turn of the event loop and returns; what the phone does next comes back as new
+ * commands from the bridge (`call.media.up`, `call.ended`). A retried outbox row would
+ * answer or hang up twice, so failures are logged, not thrown.
  */
 import type { Logger } from '../log';
 import type { OutboxHandler } from '../workers/outbox';
+import type { MediaService } from '../../media/MediaService';
+import type { SipMediaListen } from '../../media/sip/SipCall';
+import { callRoomId, type SipBridge } from './sip-bridge';
 
 /** Every `sip.call.*` outbox action and its parameters (all carry `callId` and `sipCallId`). */
 export const SIP_CALL_ACTIONS = {
@@ -21,9 +29,39 @@ export const SIP_CALL_ACTIONS = {
   'sip.call.dial': 'number, agentId, line: an outbound call (callbacks)',
 } as const;
 
-/** Placeholder handlers until the SIP bridge is wired in. */
+type SipAction = keyof typeof SIP_CALL_ACTIONS;
+
+/** Placeholder handlers: logged and marked done (a node without a SIP bridge). */
 export function placeholderSipHandlers(log: Logger): Record<string, OutboxHandler> {
   return Object.fromEntries(Object.keys(SIP_CALL_ACTIONS).map((action) => [action, async (params: Record<string, unknown>) => {
     log.debug({ action, callId: params.callId }, 'no SIP bridge bound; call effect recorded only');
   }]));
+}
+
+/** The bridge's handlers; actions it cannot perform yet (transfers, conferences, dialling out) are logged. */
+export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen: SipMediaListen, log: Logger): Record<string, OutboxHandler> {
+  const onLeg = (action: SipAction, work: (callId: string) => Promise<void>): OutboxHandler => async (params) => {
+    const callId = String(params.callId);
+    if (!bridge.leg(callId)) {
+      log.warn({ action, callId }, 'no SIP leg for this call on this node; effect dropped');
+      return;
+    }
+    setImmediate(() => void work(callId).catch((err) => log.error({ err, action, callId }, 'SIP call effect failed')));
+  };
+  const handlers: Record<string, OutboxHandler> = placeholderSipHandlers(log);
+  handlers['sip.call.answer'] = onLeg('sip.call.answer', async (callId) => {
+    const room = await media.openRoom(callRoomId(callId));
+    if (!room) throw media.unavailable();
+    await bridge.leg(callId)?.answer(room, listen);
+  });
+  handlers['sip.call.hold'] = onLeg('sip.call.hold', async (callId) => bridge.leg(callId)?.hold(true));
+  handlers['sip.call.resume'] = onLeg('sip.call.resume', async (callId) => bridge.leg(callId)?.hold(false));
+  handlers['sip.call.hangup'] = onLeg('sip.call.hangup', async (callId) => {
+    await bridge.leg(callId)?.hangup();
+    await bridge.release(callId);
+  });
+  for (const action of ['sip.call.transfer', 'sip.call.transfer.complete', 'sip.call.transfer.cancel', 'sip.call.conference.add', 'sip.call.conference.remove', 'sip.call.dial'] as const) {
+    handlers[action] = async (params) => log.warn({ action, callId: params.callId }, 'the SIP bridge does not perform this call effect yet');
+  }
+  return handlers;
 }

@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { id } from './common';
 
-/** A media room: `incident:<incidentId>` (later `call:<id>` and `talkgroup:<id>`). */
-export const mediaRoomId = z.string().max(80).regex(/^incident:[A-Za-z0-9._-]+$/, 'must be incident:<incidentId>');
+/** A media room: `incident:<incidentId>` or `call:<callId>` (later `talkgroup:<id>`). */
+export const mediaRoomId = z.string().max(80).regex(/^(incident|call):[A-Za-z0-9._-]+$/, 'must be incident:<incidentId> or call:<callId>');
 export type MediaRoomId = z.infer<typeof mediaRoomId>;
 
 /** mediasoup object ids (transports, producers, consumers) are UUIDs. */

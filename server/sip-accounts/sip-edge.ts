@@ -51,7 +51,7 @@ export async function startSipEdge(config: Config, db: Database, secret: string,
   const node = await accounts.ensureNodeAccount(config.NODE_ID, secret);
   const edge = new KamailioEdge({
     enabled: config.SIP_ENABLED, dir, listenIp: config.SIP_LISTEN_IP, sipPort: config.SIP_PORT, wsPort: config.SIP_WS_PORT,
-    domain: config.SIP_DOMAIN, nodeAor: NODE_AOR, workers: config.SIP_WORKERS, accounts: source,
+    domain: config.SIP_DOMAIN, nodeAor: NODE_AOR, workers: config.SIP_WORKERS, accounts: source, lines: city.lines.map((l) => l.number),
   }, log);
   // A disabled account also loses its current registrations, so no call is routed to it.
   accounts.onChange(async (changes) => {

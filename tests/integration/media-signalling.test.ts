@@ -172,7 +172,7 @@ test('a malformed media request is answered with its request id and changes noth
   expect(await dispatcher.next((f) => f.type === 'media.error' && f.requestId === 'bad-1')).toMatchObject({ code: 'validation_failed' });
   const noFingerprint = await dispatcher.media({ action: 'transport.connect', transportId: 'x', dtlsParameters: { role: 'client', fingerprints: [] } });
   expect(noFingerprint).toMatchObject({ ok: false, code: 'validation_failed' });
-  expect(await dispatcher.media({ action: 'router.capabilities', roomId: 'call:123' })).toMatchObject({ ok: false, code: 'validation_failed' });
+  expect(await dispatcher.media({ action: 'router.capabilities', roomId: 'talkgroup:123' })).toMatchObject({ ok: false, code: 'validation_failed' });
 });
 
 test('a closed socket closes its transports, producers and consumers', async () => {

@@ -1,0 +1,154 @@
+/**
+ * The audio of one SIP call leg in its call room: a PlainTransport facing the phone, the
+ * phone's voice as a producer in the room (browsers consume it over WebRTC, no transcoding),
+ * a consumer on the same transport for every other audio producer of the room (the
+ * dispatcher's microphone), and a tap (a DirectTransport consumer of the phone's producer)
+ * that sees RTP arrive (media up) and counts it.
+ *
+ *   phone ──RTP G.711──▶ PlainTransport ──producer──▶ room ──▶ browsers (WebRTC)
+ *   phone ◀──RTP G.711── PlainTransport ◀──consumers── room ◀── dispatcher microphone
+ */
+import type { types as ms } from 'mediasoup';
+import type { Logger } from '../../server/log';
+import type { Room } from '../Room';
+import { GuardedEmitter } from '../GuardedEmitter';
+import { RtpLatch, type LatchedStream } from './rtp-latch';
+import { G711, type G711Codec, type RemoteAudio } from './sdp';
+
+/** How long the latch waits for the phone's first packet before the transport binds anyway. */
+const LATCH_TIMEOUT_MS = 3_000;
+
+export type CallAudioEvents = {
+  /** The first RTP packet of the phone reached the room. */
+  'media.up': [];
+};
+
+export class CallAudio extends GuardedEmitter<CallAudioEvents> {
+  /** RTP packets of the phone seen in the room, and packets sent to the phone (by consumers). */
+  packetsFromPhone = 0;
+  private transport: ms.PlainTransport | null = null;
+  private producer: ms.Producer | null = null;
+  private tapTransport: ms.DirectTransport | null = null;
+  private readonly consumers = new Map<string, ms.Consumer>();
+  private paused = false;
+  private closed = false;
+
+  private constructor(readonly room: Room, private readonly latch: RtpLatch, readonly announcedIp: string, private readonly log: Logger) {
+    super((err, event) => log.error({ err, event }, 'call audio listener failed'));
+  }
+
+  /** Holds a port for the answer's SDP (see RtpLatch). */
+  static async open(room: Room, listenIp: string, announcedIp: string | undefined, log: Logger): Promise<CallAudio> {
+    return new CallAudio(room, await RtpLatch.open(listenIp), announcedIp ?? listenIp, log);
+  }
+
+  /** The port the SDP announces. */
+  get port(): number {
+    return this.latch.port;
+  }
+
+  get transportId(): string | null {
+    return this.transport?.id ?? null;
+  }
+
+  get producerId(): string | null {
+    return this.producer?.id ?? null;
+  }
+
+  /** Consumer ids carrying room audio to the phone. */
+  get consumerIds(): string[] {
+    return [...this.consumers.keys()];
+  }
+
+  /**
+   * Once the answer went out: waits for the phone's first packet, binds the transport on the
+   * announced port, produces the phone's audio and sends the room's other audio to the phone.
+   */
+  async start(remote: RemoteAudio, codec: G711Codec): Promise<void> {
+    const latched = await this.latch.first(LATCH_TIMEOUT_MS);
+    if (this.closed) return;
+    const transport = await this.room.createPlainTransport({ port: this.latch.port, rtcpMux: true, comedia: false, appData: { source: 'phone' } });
+    this.transport = transport;
+    if (this.closed) return transport.close();
+    // Symmetric RTP: answer where the phone sends from (NAT), else where its SDP said.
+    await transport.connect({ ip: latched?.address ?? remote.ip, port: latched?.port ?? remote.port });
+    if (!latched) {
+      this.log.warn({ port: this.port }, 'no RTP from the phone in time: its audio cannot be produced (unknown SSRC); the phone still hears the room');
+    } else {
+      await this.produce(latched, remote, codec);
+    }
+    for (const info of this.room.producerInfos()) await this.consume(info.producerId);
+    this.room.on('producer.added', (info) => void this.consume(info.producerId).catch((err) => this.log.warn({ err }, 'room audio could not be sent to the phone')));
+  }
+
+  private async produce(latched: LatchedStream, remote: RemoteAudio, codec: G711Codec): Promise<void> {
+    const codecs: ms.RtpCodecParameters[] = [{ mimeType: `audio/${codec}`, payloadType: G711[codec], clockRate: 8000 }];
+    if (remote.telephoneEvent !== null) codecs.push({ mimeType: 'audio/telephone-event', payloadType: remote.telephoneEvent, clockRate: 8000 });
+    this.producer = await this.transport!.produce({
+      kind: 'audio', rtpParameters: { codecs, encodings: [{ ssrc: latched.ssrc }] }, appData: { source: 'phone' },
+    });
+    if (this.paused) await this.producer.pause();
+    await this.tap();
+  }
+
+  /**
+   * A DirectTransport consumer of the phone's audio: media up and packet counts. It cannot read
+   * RFC 4733 digits: mediasoup consumers forward media codecs only and drop telephone-event
+   * packets (Consumer.cpp, `supportedCodecPayloadTypes` holds media codecs), so DTMF arrives
+   * here by SIP INFO only for now.
+   */
+  private async tap(): Promise<void> {
+    this.tapTransport = await this.room.createDirectTransport({ source: 'phone-tap' });
+    const caps: ms.RtpCapabilities = { codecs: this.room.rtpCapabilities.codecs!.filter((c) => c.kind === 'audio') };
+    const consumer = await this.tapTransport.consume({ producerId: this.producer!.id, rtpCapabilities: caps });
+    consumer.on('rtp', () => {
+      if (this.packetsFromPhone++ === 0) this.emit('media.up');
+    });
+  }
+
+  /** Sends a room producer (not the phone's own) to the phone. */
+  private async consume(producerId: string): Promise<void> {
+    const transport = this.transport;
+    if (!transport || this.closed || producerId === this.producer?.id || this.consumers.has(producerId)) return;
+    const producer = this.room.producer(producerId);
+    if (!producer || producer.kind !== 'audio') return;
+    const codec = this.producer?.rtpParameters.codecs[0]?.mimeType ?? 'audio/PCMU';
+    const caps: ms.RtpCapabilities = { codecs: this.room.rtpCapabilities.codecs!.filter((c) => c.mimeType.toLowerCase() === codec.toLowerCase()) };
+    if (!this.room.canConsume(producerId, caps)) {
+      this.log.warn({ producerId, codec }, 'a room producer is not in the phone\'s codec: not sent to the phone (no transcoding)');
+      return;
+    }
+    const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: this.paused, appData: { source: 'phone' } });
+    this.consumers.set(producerId, consumer);
+    consumer.observer.once('close', () => this.consumers.delete(producerId));
+  }
+
+  /** Hold: the phone hears nothing and the room hears nothing of the phone. */
+  async hold(): Promise<void> {
+    this.paused = true;
+    await this.producer?.pause();
+    for (const c of this.consumers.values()) await c.pause();
+  }
+
+  async resume(): Promise<void> {
+    this.paused = false;
+    await this.producer?.resume();
+    for (const c of this.consumers.values()) await c.resume();
+  }
+
+  /** Packets mediasoup sent to the phone so far (all consumers). */
+  async packetsToPhone(): Promise<number> {
+    let sent = 0;
+    for (const c of this.consumers.values()) for (const s of await c.getStats()) if (s.type === 'outbound-rtp') sent += s.packetCount;
+    return sent;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.latch.close();
+    this.transport?.close();
+    this.tapTransport?.close();
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * One SIP call leg between a phone and the server: the phone's INVITE (a sip.js Invitation),
+ * ringing until a dispatcher answers, the answer with the leg's PlainTransport SDP, hold and
+ * resume by re-INVITE, the phone's own re-INVITEs answered, DTMF by SIP INFO, and the end
+ * (BYE, CANCEL, failure). The leg knows nothing of the call core: it tells its owner what
+ * happened through events, and the owner (the SIP bridge) reports commands.
+ *
+ *   ringing ──answer()──▶ answering ──200/ACK──▶ up ⇄ held (re-INVITE sendonly / sendrecv)
+ *      │ CANCEL / hangup()                         │ BYE either way
+ *      └──────────────────────────▶ ended ◀────────┘
+ */
+import { Invitation, SessionState, type Info } from 'sip.js';
+import type { Logger } from '../../server/log';
+import type { Room } from '../Room';
+import { GuardedEmitter } from '../GuardedEmitter';
+import { CallAudio } from './CallAudio';
+import type { PlainRtpEndpoint } from './PlainRtpSessionDescriptionHandler';
+import { answerDirection, buildLocalSdp, parseRemoteAudio, type G711Codec, type RemoteAudio, type SdpDirection } from './sdp';
+
+export type SipCallEndCause = 'hangup' | 'cancel' | 'failure';
+
+export type SipCallEvents = {
+  /** The phone's audio reached the call room. */
+  'media.up': [];
+  dtmf: [digit: string, via: 'info'];
+  /** The leg ended by the far end or the network; not emitted for our own hangup. */
+  ended: [cause: SipCallEndCause, detail: string];
+};
+
+/** Where the leg's media listens and what address its SDP announces. */
+export interface SipMediaListen {
+  ip: string;
+  announcedIp?: string;
+}
+
+export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEndpoint {
+  audio: CallAudio | null = null;
+  private remote: RemoteAudio | null;
+  private pendingOffer: RemoteAudio | null = null;
+  private offerSent = false;
+  private direction: SdpDirection = 'sendrecv';
+  private codec: G711Codec = 'PCMU';
+  private sdpVersion = 1;
+  private readonly sessionId = Math.floor(Math.random() * 1e9);
+  private endedLocally = false;
+  private endReported = false;
+
+  /**
+   * @param offerSdp the SDP of the INVITE (already taken out of a multipart body)
+   */
+  constructor(readonly invitation: Invitation, offerSdp: string | null, private readonly log: Logger) {
+    super((err, event) => log.error({ err, event }, 'SIP call listener failed'));
+    this.remote = offerSdp ? parseRemoteAudio(offerSdp) : null;
+    this.pendingOffer = this.remote;
+    invitation.data = this;
+    invitation.delegate = {
+      onCancel: () => this.report('cancel', 'CANCEL from the caller'),
+      onBye: (bye) => {
+        // With a delegate, sip.js leaves answering the BYE to us.
+        void bye.accept().catch((err) => log.warn({ err }, 'BYE could not be answered'));
+        this.report('hangup', 'BYE from the caller');
+      },
+      onInfo: (info) => this.onInfo(info),
+    };
+    invitation.stateChange.addListener((state) => {
+      if (state !== SessionState.Terminated) return;
+      this.audio?.close();
+      this.report('failure', 'session terminated');
+    });
+  }
+
+  get sipCallId(): string {
+    return this.invitation.request.callId;
+  }
+
+  /** Whether the phone offered audio the server can answer without transcoding. */
+  get acceptable(): boolean {
+    return this.remote !== null && this.remote.codec !== null;
+  }
+
+  get state(): SessionState {
+    return this.invitation.state;
+  }
+
+  /** 180 Ringing (no SDP): the caller waits in the queue. */
+  async ring(): Promise<void> {
+    await this.invitation.progress({ statusCode: 180 });
+  }
+
+  /** 200 OK with the SDP of a PlainTransport in `room`; media flows once the phone sends. */
+  async answer(room: Room, listen: SipMediaListen): Promise<void> {
+    if (this.invitation.state !== SessionState.Initial && this.invitation.state !== SessionState.Establishing) {
+      throw new Error(`call ${this.sipCallId} cannot be answered: it is ${this.invitation.state}`);
+    }
+    const audio = await CallAudio.open(room, listen.ip, listen.announcedIp, this.log);
+    this.audio = audio;
+    audio.on('media.up', () => this.emit('media.up'));
+    await this.invitation.accept();
+    await audio.start(this.remote!, this.codec);
+  }
+
+  /** Puts the phone on hold (re-INVITE a=sendonly) or takes it off hold (a=sendrecv). */
+  async hold(on: boolean): Promise<void> {
+    if (this.invitation.state !== SessionState.Established) throw new Error(`call ${this.sipCallId} is ${this.invitation.state}; only an established call is held`);
+    await new Promise<void>((resolve, reject) => {
+      this.invitation.invite({
+        sessionDescriptionHandlerOptions: { hold: on } as object,
+        requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(`re-INVITE refused: ${r.message.statusCode} ${r.message.reasonPhrase}`)) },
+      }).catch(reject);
+    });
+    await (on ? this.audio?.hold() : this.audio?.resume());
+  }
+
+  /** Ends the leg from our side: BYE when answered, a final response while it rings. */
+  async hangup(): Promise<void> {
+    this.endedLocally = true;
+    switch (this.invitation.state) {
+      case SessionState.Initial:
+      case SessionState.Establishing:
+        await this.invitation.reject({ statusCode: 480, reasonPhrase: 'Temporarily Unavailable' });
+        break;
+      case SessionState.Established:
+        await this.invitation.bye();
+        break;
+      default:
+        break;
+    }
+    this.audio?.close();
+  }
+
+  // PlainRtpEndpoint: sip.js asks for descriptions when it sends or receives offers and answers.
+  async setRemoteDescription(sdp: string): Promise<void> {
+    const remote = parseRemoteAudio(sdp);
+    if (!remote || remote.codec === null) throw new Error('no G.711 audio (PCMU or PCMA over RTP/AVP) in the SDP');
+    if (this.offerSent) {
+      this.offerSent = false; // the phone's answer to our re-INVITE
+      this.remote = { ...remote, codec: this.codec };
+      return;
+    }
+    if (this.remote && (remote.ip !== this.remote.ip || remote.port !== this.remote.port)) {
+      this.log.warn({ from: `${this.remote.ip}:${this.remote.port}`, to: `${remote.ip}:${remote.port}` }, 'phone moved its media in a re-INVITE; RTP stays latched to where it sends from');
+    }
+    this.pendingOffer = remote;
+    this.remote = remote;
+  }
+
+  async localDescription(options: { hold?: boolean }): Promise<string> {
+    if (!this.audio) throw new Error('no media for this call yet');
+    const offer = this.pendingOffer;
+    this.pendingOffer = null;
+    if (offer) {
+      if (this.sdpVersion === 1) this.codec = offer.codec!;
+      this.direction = answerDirection(offer.direction, this.direction === 'sendonly' ? 'sendonly' : 'sendrecv');
+      await this.phoneDirection(offer.direction);
+    } else {
+      this.direction = options.hold ? 'sendonly' : 'sendrecv';
+      this.offerSent = true;
+    }
+    return buildLocalSdp({
+      ip: this.audio.announcedIp, port: this.audio.port, codec: this.codec, telephoneEvent: this.remote?.telephoneEvent ?? null,
+      direction: this.direction, rtcpMux: this.remote?.rtcpMux ?? false, version: this.sdpVersion++, sessionId: this.sessionId,
+    });
+  }
+
+  /** The phone held us (sendonly / inactive) or came back (sendrecv). */
+  private async phoneDirection(direction: SdpDirection): Promise<void> {
+    if (this.sdpVersion === 1) return;
+    this.log.info({ direction }, 'phone changed the call direction');
+    await (direction === 'sendrecv' ? this.audio?.resume() : this.audio?.hold());
+  }
+
+  /** SIP INFO DTMF (application/dtmf-relay "Signal=5" or application/dtmf "5"). */
+  private onInfo(info: Info): void {
+    const body = info.request.body ?? '';
+    const signal = /Signal\s*=\s*([0-9*#A-D])/i.exec(body)?.[1] ?? /^\s*([0-9*#A-D])\s*$/i.exec(body)?.[1];
+    void info.accept().catch((err) => this.log.warn({ err }, 'INFO could not be answered'));
+    if (signal) this.emit('dtmf', signal.toUpperCase(), 'info');
+    else this.log.info({ contentType: info.request.getHeader('Content-Type') }, 'SIP INFO without a DTMF signal ignored');
+  }
+
+  private report(cause: SipCallEndCause, detail: string): void {
+    if (this.endReported || this.endedLocally) return;
+    this.endReported = true;
+    this.emit('ended', cause, detail);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The SIP bridge of one server node: calls from phones into the call core, and the core's
+ * call effects back onto the phones. The node's user agent receives each INVITE for a
+ * configured line (Kamailio routes them to the node AoR with `X-Original-RURI`); the bridge
+ * rings the phone (180), reports `call.offered` as the system (command id from the SIP
+ * Call-ID, so a retransmission is offered once), keeps the leg in memory by call id, and
+ * reports what the phone does later (`call.media.up`, `call.ended`, DTMF in the log).
+ *
+ * Reports go through the command pipeline after the SIP event, never inside an outbox
+ * handler: handlers run in the outbox transaction and, on PGlite, one connection.
+ */
+import { createHash } from 'node:crypto';
+import type { Invitation } from 'sip.js';
+import type { Logger } from '../log';
+import type { Actor, Command, CommandResult } from '../protocol';
+import { command as commandSchema } from '../protocol';
+import { SYSTEM_ACTOR } from '../auth/users';
+import { ValidationError, describeError } from '../errors';
+import type { CityModel } from '../city';
+import type { MediaService } from '../../media/MediaService';
+import { NodeUserAgent, type NodeUserAgentSettings } from '../../media/sip/NodeUserAgent';
+import { SipCall, type SipCallEndCause, type SipMediaListen } from '../../media/sip/SipCall';
+import { inviteBody, type PidfLocation } from '../../media/sip/pidf-lo';
+import { lineOf } from './steps';
+
+/** The media room of a call: its own router, G.711 only. */
+export const callRoomId = (callId: string) => `call:${callId}`;
+
+export interface SipBridgeDeps {
+  city: CityModel;
+  media: MediaService;
+  execute: (actor: Actor, command: Command) => Promise<CommandResult>;
+  /** Where call legs' PlainTransports listen and what their SDP announces. */
+  listen: SipMediaListen;
+  log: Logger;
+}
+
+/** What the bridge counts (Prometheus). */
+export interface SipBridgeCounters {
+  invites: number;
+  dtmf: number;
+}
+
+/** A command id for something the bridge reports once per SIP dialog. */
+const sipCommandId = (what: string, sipCallId: string) => `sip-${what}-${createHash('sha256').update(sipCallId).digest('hex').slice(0, 40)}`;
+
+/** The user part of a SIP URI header value, if any. */
+function uriUser(value: string | undefined): string | null {
+  return value ? /sips?:([^@;>\s]+)@/i.exec(value)?.[1] ?? null : null;
+}
+
+export class SipBridge {
+  readonly counters: SipBridgeCounters = { invites: 0, dtmf: 0 };
+  private readonly legs = new Map<string, SipCall>();
+  private ua: NodeUserAgent | null = null;
+
+  constructor(private readonly deps: SipBridgeDeps) {}
+
+  /** Connects and registers the node's user agent (retrying in the background when the edge is not up yet). */
+  async start(settings: NodeUserAgentSettings): Promise<void> {
+    this.ua = new NodeUserAgent(settings, (invitation) => void this.incoming(invitation), this.deps.log.child({ component: 'sip-ua' }));
+    await this.ua.start();
+  }
+
+  get registered(): boolean {
+    return this.ua?.registered ?? false;
+  }
+
+  whenRegistered(timeoutMs: number): Promise<boolean> {
+    return this.ua?.whenRegistered(timeoutMs) ?? Promise.resolve(false);
+  }
+
+  /** The leg of a call on this node. */
+  leg(callId: string): SipCall | undefined {
+    return this.legs.get(callId);
+  }
+
+  async stop(): Promise<void> {
+    for (const leg of this.legs.values()) await leg.hangup().catch(() => undefined);
+    this.legs.clear();
+    await this.ua?.stop();
+  }
+
+  /** An INVITE for the node AoR: a configured line rings and queues, anything else is refused. */
+  private async incoming(invitation: Invitation): Promise<void> {
+    this.counters.invites++;
+    const request = invitation.request;
+    const sipCallId = request.callId;
+    const log = this.deps.log.child({ sipCallId });
+    const line = uriUser(request.getHeader('X-Original-RURI'));
+    if (!line || !lineOf(this.deps.city, line)) {
+      log.info({ line }, 'INVITE for a number that is no configured line: 404');
+      await invitation.reject({ statusCode: 404 });
+      return;
+    }
+    const { sdp, location } = this.readBody(invitation, log);
+    const leg = new SipCall(invitation, sdp, log);
+    if (!leg.acceptable) {
+      log.info({ line }, 'INVITE without G.711 audio: 488');
+      await invitation.reject({ statusCode: 488 });
+      return;
+    }
+    await leg.ring();
+    const from = request.from;
+    const number = from.uri.user ?? 'anonymous';
+    const offered = {
+      type: 'call.offered', commandId: sipCommandId('offered', sipCallId), sipCallId: sipCallId.slice(0, 256),
+      callerNumber: /^[A-Za-z0-9+*#._@-]{1,64}$/.test(number) ? number : 'anonymous', line,
+      ...(from.displayName ? { callerName: from.displayName.slice(0, 100) } : {}),
+      ...(location ? { location } : {}),
+    };
+    try {
+      const result = await this.deps.execute(SYSTEM_ACTOR, commandSchema.parse(offered));
+      this.adopt(result.createdId!, leg, log.child({ callId: result.createdId }));
+    } catch (err) {
+      const status = err instanceof ValidationError ? 404 : 500;
+      log.error({ err, status }, 'the call core did not take the call');
+      await invitation.reject({ statusCode: status }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * The SDP and the PIDF-LO of the INVITE. sip.js takes a multipart body for something to
+   * render, so the request is rewritten to carry its SDP part only. A body that cannot be
+   * read leaves the call without a location, never without an answer.
+   */
+  private readBody(invitation: Invitation, log: Logger): { sdp: string | null; location: PidfLocation | null } {
+    const message = invitation.request;
+    const contentType = message.getHeader('Content-Type') ?? '';
+    try {
+      const { sdp, location, locationError } = inviteBody(contentType, message.body ?? '', message.getHeader('Geolocation') ?? null);
+      if (locationError) log.warn({ reason: locationError }, 'caller location in the INVITE ignored');
+      if (/^\s*multipart\//i.test(contentType) && sdp !== null) {
+        message.setHeader('Content-Type', 'application/sdp');
+        message.body = sdp;
+      }
+      return { sdp, location };
+    } catch (err) {
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'INVITE body could not be read; answering without a location');
+      return { sdp: /^\s*application\/sdp/i.test(contentType) ? message.body : null, location: null };
+    }
+  }
+
+  private adopt(callId: string, leg: SipCall, log: Logger): void {
+    this.legs.set(callId, leg);
+    leg.on('media.up', () => void this.report(log, { type: 'call.media.up', commandId: sipCommandId('media', leg.sipCallId), callId }));
+    leg.on('dtmf', (digit, via) => {
+      this.counters.dtmf++;
+      log.info({ digit, via }, 'DTMF from the caller');
+    });
+    leg.on('ended', (cause, detail) => this.ended(callId, leg, cause, detail, log));
+    // A CANCEL may have come while the call was being offered.
+    if (leg.state === 'Terminated') this.ended(callId, leg, 'cancel', 'ended before the call was queued', log);
+  }
+
+  private ended(callId: string, leg: SipCall, cause: SipCallEndCause, detail: string, log: Logger): void {
+    if (this.legs.get(callId) !== leg) return;
+    this.legs.delete(callId);
+    log.info({ cause, detail }, 'SIP call ended by the far end');
+    void this.report(log, { type: 'call.ended', commandId: sipCommandId('ended', leg.sipCallId), callId, cause, sipReason: detail })
+      .finally(() => this.deps.media.closeRoom(callRoomId(callId)));
+  }
+
+  /** Forgets a leg the core ended (hangup) and closes its room. */
+  async release(callId: string): Promise<void> {
+    this.legs.delete(callId);
+    await this.deps.media.closeRoom(callRoomId(callId));
+  }
+
+  private async report(log: Logger, cmd: Record<string, unknown>): Promise<void> {
+    try {
+      await this.deps.execute(SYSTEM_ACTOR, commandSchema.parse(cmd));
+    } catch (err) {
+      // The call ended here first (a dispatcher hung up): nothing to report.
+      if (describeError(err).code === 'rejected_by_state_machine') return;
+      log.warn({ err, type: cmd.type }, 'the SIP bridge could not report to the call core');
+    }
+  }
+}
+
+/**
+ * The node's bridge, when this node runs a SIP edge and a media plane; null otherwise (the
+ * call effects are then only logged). The user agent registers in the background.
+ */
+export async function startSipBridge(
+  sip: { edge: { state: string; wsPort: number }; node: { username: string; password: string; aor: string } },
+  domain: string, deps: SipBridgeDeps,
+): Promise<SipBridge | null> {
+  if (sip.edge.state !== 'running' || !deps.media.available) {
+    deps.log.info({ edge: sip.edge.state, media: deps.media.available }, 'no SIP bridge on this node (needs the SIP edge and the media plane)');
+    return null;
+  }
+  const bridge = new SipBridge(deps);
+  await bridge.start({ server: `ws://127.0.0.1:${sip.edge.wsPort}`, domain, aor: sip.node.aor, username: sip.node.username, password: sip.node.password });
+  return bridge;
+}

