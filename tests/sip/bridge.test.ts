@@ -122,6 +122,20 @@ test('a 110 caller queues for police, the call taker answers, RTP flows both way
   expect(sink.packets.every((p) => p.payloadType === 0)).toBe(true);
   expect(leg.audio!.packetsFromPhone).toBeGreaterThanOrEqual(40);
   await until('call.media.up recorded', async () => (await callView(callId)).mediaUpAt !== null, 5_000);
+  // A browser in the call room: the police call taker may receive the phone's producer (G.711, no transcoding).
+  const caps = await taker.mediaOk({ action: 'router.capabilities', roomId: `call:${callId}` });
+  expect(caps.rtpCapabilities.codecs.map((c: { mimeType: string }) => c.mimeType)).toEqual(expect.arrayContaining(['audio/PCMU', 'audio/PCMA']));
+  const recv = await taker.mediaOk({ action: 'transport.create', roomId: `call:${callId}`, direction: 'recv' });
+  const listed = await taker.mediaOk({ action: 'producers.list', roomId: `call:${callId}` });
+  expect(listed.producers).toEqual(expect.arrayContaining([expect.objectContaining({ producerId: leg.audio!.producerId, kind: 'audio', source: 'phone' })]));
+  const consumed = await taker.mediaOk({ action: 'consume', transportId: recv.transportId, producerId: leg.audio!.producerId, rtpCapabilities: caps.rtpCapabilities });
+  expect(consumed.rtpParameters.codecs[0]).toMatchObject({ mimeType: 'audio/PCMU', payloadType: 0 });
+  // A fire dispatcher may not listen to a police call.
+  const fire = await TestClient.connect(server.port, server.token('dispatcher.fire'));
+  opened.push({ close: () => void fire.close() });
+  expect(await fire.media({ action: 'router.capabilities', roomId: `call:${callId}` })).toMatchObject({ ok: false, code: 'not_authorized' });
+  expect(await fire.media({ action: 'transport.create', roomId: `call:${callId}`, direction: 'recv' })).toMatchObject({ ok: false, code: 'not_authorized' });
+
   await until('the DTMF digit (SIP INFO) seen', async () => server.app.sipBridge!.counters.dtmf >= 1, 3_000);
 
   // Hold and resume: re-INVITEs the phone answers.
@@ -139,3 +153,23 @@ test('a 110 caller queues for police, the call taker answers, RTP flows both way
   expect(await callView(callId)).toMatchObject({ outcome: 'completed', endedBy: 'caller', endReason: expect.stringContaining('hangup') });
   expect(server.app.media.room(`call:${callId}`)).toBeUndefined();
 }, 90_000);
+
+test('a garbage PIDF-LO part is logged and ignored: the call still queues, without a location', async () => {
+  const phone = await PhoneAudio.open();
+  opened.push(phone);
+  const run = runCaller(script(phone.port, { user: 'caller.2', body: 'garbage', ending: 'cancel', ringMs: 1500 }));
+  const callId = await queuedCall('caller.2');
+  expect(await callView(callId)).toMatchObject({ line: '110', proposedLocation: null });
+  expect((await run).code).toBe(0);
+  await until('the call abandoned', async () => (await callView(callId)).state === 'abandoned', 10_000);
+  expect(server.app.sipBridge!.registered).toBe(true);
+  expect(await server.app.sip.edge.answers()).toBe(true);
+}, 60_000);
+
+test('a number that is no configured line is refused with 404', async () => {
+  const phone = await PhoneAudio.open();
+  opened.push(phone);
+  const result = await runCaller(script(phone.port, { user: 'caller.3', line: '999', ending: 'refused', refusedWith: 404 }));
+  expect(result.code === 0 ? 0 : result.out).toBe(0);
+  expect((await boardOf()).waiting.some((w) => w.callerNumber === 'caller.3')).toBe(false);
+}, 30_000);

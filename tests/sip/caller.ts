@@ -24,8 +24,9 @@ export interface CallerScript {
   rtpPort: number;
   /** `sdp`, or SDP with a PIDF-LO part, or a multipart body whose second part is garbage. */
   body: 'sdp' | 'pidf' | 'garbage';
-  /** `cancel`: hang up while ringing after `ringMs`. `answer`: wait for 200, then hold/resume re-INVITEs (`reinvites`), then BYE after `talkMs`. */
-  ending: 'cancel' | 'answer';
+  /** `refused`: expect a final error (`refusedWith`, default 404) instead of ringing. `cancel`: hang up while ringing after `ringMs`. `answer`: wait for 200, then hold/resume re-INVITEs (`reinvites`), then BYE after `talkMs`. */
+  ending: 'cancel' | 'answer' | 'refused';
+  refusedWith?: number;
   ringMs?: number;
   reinvites?: number;
   talkMs?: number;
@@ -108,6 +109,18 @@ a=sendrecv
 <recv request="ACK" timeout="10000"/>`;
 
 export function callerScenario(s: CallerScript): string {
+  // The ACK of a failed INVITE (CSeq 2): hop by hop, same branch.
+  const ack2 = `<send><![CDATA[
+ACK sip:[service]@${s.domain} SIP/2.0
+Via: SIP/2.0/UDP [local_ip]:[local_port];branch=z9hG4bK[pid]i2n[call_number]
+From: "Caller" <sip:${s.user}@${s.domain}>;tag=[pid]tag[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 2 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>`;
   const steps = [
     invite(s, 1, false),
     '<recv response="100" optional="true"/>',
@@ -125,8 +138,12 @@ Content-Length: 0
 ]]></send>`,
     invite(s, 2, true),
     '<recv response="100" optional="true"/>',
-    '<recv response="180" timeout="10000"><action><log message="ringing"/></action></recv>',
   ];
+  if (s.ending === 'refused') {
+    steps.push(`<recv response="${s.refusedWith ?? 404}" timeout="10000"/>`, ack2);
+  } else {
+    steps.push('<recv response="180" timeout="10000"><action><log message="ringing"/></action></recv>');
+  }
   if (s.ending === 'cancel') {
     steps.push(`<pause milliseconds="${s.ringMs ?? 1500}"/>`, `<send><![CDATA[
 CANCEL sip:[service]@${s.domain} SIP/2.0
@@ -138,18 +155,8 @@ CSeq: 2 CANCEL
 Max-Forwards: 70
 Content-Length: 0
 
-]]></send>`, '<recv response="200"/>', '<recv response="487" timeout="10000"/>', `<send><![CDATA[
-ACK sip:[service]@${s.domain} SIP/2.0
-Via: SIP/2.0/UDP [local_ip]:[local_port];branch=z9hG4bK[pid]i2n[call_number]
-From: "Caller" <sip:${s.user}@${s.domain}>;tag=[pid]tag[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 2 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>`);
-  } else {
+]]></send>`, '<recv response="200"/>', '<recv response="487" timeout="10000"/>', ack2);
+  } else if (s.ending === 'answer') {
     steps.push(
       '<recv response="200" rrs="true" timeout="30000"><action><ereg regexp=".*" search_in="hdr" header="To:" check_it="true" assign_to="remoteto"/><ereg regexp="c=IN IP4 ([0-9.]+)" search_in="body" check_it="true" assign_to="cline,answerip"/><ereg regexp="m=audio ([0-9]+) RTP/AVP 0" search_in="body" check_it="true" assign_to="mline,answerport"/><log message="answered=[$answerip]:[$answerport] [$cline][$mline]"/></action></recv>',
       inDialog('ACK', 2).replace('[$user]', s.user).replace('[$domain]', s.domain),
