@@ -23,6 +23,9 @@ jest.setTimeout(90_000);
 let server: TestServer;
 let browser: Browser;
 let taker: OpenApp; // the police call taker's console, open all shift
+let desk: OpenApp | undefined; // the police dispatcher's console, from the first transfer on
+/** The incident made from the first call, which a second caller joins. */
+const story: { incidentId?: string } = {};
 const opened: OpenApp[] = [];
 
 /** Where the caller's phone says it is (PIDF-LO, GPS ±40 m), and where the caller says they are. */
@@ -78,6 +81,13 @@ async function withEvidence(name: string, pages: OpenApp[], run: () => Promise<v
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 const row = (callId: string) => `${tid('call-row')}[data-call-id="${callId}"]`;
 
+/** Ready or away for the ACD, through the panel's toggle (whatever the seat was before). */
+async function setReady(page: Page, ready: boolean): Promise<void> {
+  const want = ready ? 'ready' : 'away';
+  if ((await page.getByTestId('calls-panel').getAttribute('data-agent-state')) !== want) await page.getByTestId('agent-toggle').click();
+  await waitForAttribute(page, tid('calls-panel'), 'data-agent-state', want);
+}
+
 /** Screenshots of the console at the command room's screen and at a laptop's. */
 async function bothSizes(page: Page, name: string): Promise<void> {
   await screenshot(page, `${name}-1920`);
@@ -101,8 +111,7 @@ test('a police call taker goes ready, answers a 110 call with A, holds and resum
     expect(await text(page, `${row(callId)} ${tid('call-wait')}`)).not.toBe(firstWait);
 
     // Ready: the ACD offers it to this seat; A answers it (the focus is on no field).
-    await page.getByTestId('agent-toggle').click();
-    await waitForAttribute(page, tid('calls-panel'), 'data-agent-state', 'ready');
+    await setReady(page, true);
     await waitForAttribute(page, tid('call-offer'), 'data-call-id', callId);
     expect(await page.getByTestId('call-offer-number').innerText()).toContain('13800138000');
     await bothSizes(page, 'calls-offered');
@@ -137,6 +146,7 @@ test('a police call taker goes ready, answers a 110 call with A, holds and resum
     await page.getByTestId('incident-form-submit').click();
 
     const incidentId = await eventually('the call linked to an incident', async () => (await call(callId)).incidentId);
+    story.incidentId = incidentId;
     await waitForAttribute(page, tid('incident-detail'), 'data-incident-id', incidentId);
     await page.getByTestId(`queue-row-${incidentId}`).waitFor();
     await page.locator(`${tid('linked-call')}[data-call-id="${callId}"]`).waitFor();
@@ -173,8 +183,7 @@ test('a police call taker goes ready, answers a 110 call with A, holds and resum
 test('a 110 caller who waits past the answer target is flagged, hangs up and is kept with Call back', async () => {
   const page = taker.page;
   await withEvidence('calls-abandoned', [taker], async () => {
-    await page.getByTestId('agent-toggle').click();
-    await waitForAttribute(page, tid('calls-panel'), 'data-agent-state', 'away');
+    await setReady(page, false);
     const callId = await ring('110', '13900139000');
     await waitForAttribute(page, row(callId), 'data-overdue', 'true', 15_000);
     expect(await text(page, row(callId))).toMatch(/overdue/i);
@@ -201,11 +210,42 @@ test('a 110 caller who waits past the answer target is flagged, hangs up and is 
   });
 });
 
+test('a second caller about the same fight is joined to its incident, and a witness is added to the call and removed', async () => {
+  const page = taker.page;
+  await withEvidence('calls-join', [taker], async () => {
+    await setReady(page, true);
+    const callId = await ring('110', '13300133000');
+    await waitForAttribute(page, tid('call-offer'), 'data-call-id', callId);
+    await page.getByTestId('call-answer').click();
+    await waitForAttribute(page, tid('active-call'), 'data-state', 'answered');
+
+    const incidentId = story.incidentId!;
+    await page.getByTestId(`queue-row-${incidentId}`).click();
+    await waitForAttribute(page, tid('incident-detail'), 'data-incident-id', incidentId);
+    expect(await page.getByTestId('call-join-incident').innerText()).toContain(incidentId);
+    await page.getByTestId('call-join-incident').click();
+    await waitForAttribute(page, tid('call-incident'), 'data-incident-id', incidentId);
+    await waitForAttribute(page, tid('linked-calls'), 'data-count', '2');
+    expect((await incident(incidentId)).calls.map((c) => c.callerNumber)).toEqual(['13800138000', '13300133000']);
+
+    await page.getByTestId('call-transfer-target').fill('13200132000');
+    await page.getByTestId('call-conference-add').click();
+    await waitForAttribute(page, tid('active-call'), 'data-state', 'conferenced');
+    expect(await page.getByTestId('call-parties').innerText()).toContain('13200132000');
+    await screenshot(page, 'calls-joined-conference');
+    await page.getByTestId('call-parties').getByRole('button').click();
+    await waitForAttribute(page, tid('active-call'), 'data-state', 'answered');
+    await page.getByTestId('call-hangup').click();
+    await waitForAttribute(page, `${tid('linked-call')}[data-call-id="${callId}"]`, 'data-ended', 'true');
+  });
+});
+
 test('a call taker hands a call blind to a dispatcher, who answers it on their console', async () => {
-  const desk = await open('dispatcher.police');
+  desk = await open('dispatcher.police');
+  const dispatcher = desk;
   await withEvidence('calls-transfer', [taker, desk], async () => {
-    await taker.page.getByTestId('agent-toggle').click();
-    await waitForAttribute(taker.page, tid('calls-panel'), 'data-agent-state', 'ready');
+    const desk = dispatcher;
+    await setReady(taker.page, true);
     const callId = await ring('122', '13700137000');
     await waitForAttribute(taker.page, tid('call-offer'), 'data-call-id', callId);
     await taker.page.getByTestId('call-answer').click();
@@ -222,11 +262,34 @@ test('a call taker hands a call blind to a dispatcher, who answers it on their c
   });
 });
 
+test('a call taker consults a dispatcher, who takes the caller over when the transfer completes', async () => {
+  const dispatcher = desk!;
+  await withEvidence('calls-attended', [taker, dispatcher], async () => {
+    const callId = await ring('110', '13100131000');
+    await waitForAttribute(taker.page, tid('call-offer'), 'data-call-id', callId);
+    await taker.page.getByTestId('call-answer').click();
+    await waitForAttribute(taker.page, tid('active-call'), 'data-state', 'answered');
+
+    await taker.page.getByTestId('call-transfer-target').fill('dispatcher.police');
+    await taker.page.getByTestId('call-transfer-attended').click();
+    await waitForAttribute(taker.page, tid('call-transfer-state'), 'data-answered', 'false');
+    expect(await taker.page.getByTestId('call-transfer-complete').isDisabled()).toBe(true);
+    await dispatcher.page.getByTestId('call-answer-transfer').click();
+    await waitForAttribute(taker.page, tid('call-transfer-state'), 'data-answered', 'true');
+    await screenshot(taker.page, 'calls-attended-transfer');
+    await taker.page.getByTestId('call-transfer-complete').click();
+    await eventually('the call gone from the call taker', async () => (await taker.page.getByTestId('active-call').count()) === 0);
+    await waitForAttribute(dispatcher.page, tid('active-call'), 'data-state', 'answered');
+    expect(await call(callId)).toMatchObject({ state: 'answered', agent: { username: 'dispatcher.police' }, transfer: null });
+    await dispatcher.page.getByTestId('call-hangup').click();
+    await eventually('the call ended', async () => (await call(callId)).state === 'ended');
+  });
+});
+
 test('a fire dispatcher (console in Chinese) sees the 119 caller and never a police call', async () => {
   const fire = await open('dispatcher.fire', 'zh-CN');
   await withEvidence('calls-fire', [taker, fire], async () => {
-    await taker.page.getByTestId('agent-toggle').click();
-    await waitForAttribute(taker.page, tid('calls-panel'), 'data-agent-state', 'away');
+    await setReady(taker.page, false);
     const police = await ring('110', '13600136000');
     const fireCall = await ring('119', '13500135000');
     await fire.page.locator(row(fireCall)).waitFor();

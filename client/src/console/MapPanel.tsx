@@ -186,6 +186,8 @@ function buildMap(el: HTMLElement, c: ConsoleServices, onOffline: () => void): M
       return p ? [{ callId: call.id, lat: p.lat, lon: p.lon, radiusM: p.radiusM }] : [];
     }),
     describe: (callId) => describeCaller(c, callId),
+    // A caller's phone fix the dispatcher has not looked at yet: move the map as little as will show it.
+    onShown: (p) => map.panInside([p.lat, p.lon], { padding: [60, 60], animate: true }),
   });
   stations.addTo(map);
   incidents.addTo(map);

@@ -21,6 +21,8 @@ export interface CallerLocationsLayerOptions {
   pick(calls: Store<CallView>): CallerProposal[];
   /** Tooltip text (called when it opens, so it follows the language). */
   describe?(callId: string): string;
+  /** A proposal drawn for the first time or moved (the console brings it into view). */
+  onShown?(proposal: CallerProposal): void;
 }
 
 interface Shown {
@@ -86,6 +88,7 @@ export class CallerLocationsLayer extends L.Layer {
     if (circle) this.group.addLayer(circle);
     this.group.addLayer(marker);
     this.shown.set(p.callId, { marker, circle, key: keyOf(p) });
+    this.opts.onShown?.(p);
   }
 
   private drop(id: string, s: Shown): void {
