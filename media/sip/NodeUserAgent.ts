@@ -34,6 +34,8 @@ const LOG_LEVELS: Record<LogLevel, 'error' | 'warn' | 'debug' | 'trace'> = { err
 const NO_ANSWER_TIMEOUT_S = 4 * 3600;
 
 export class NodeUserAgent {
+  /** Successful registrations since start (one per connection, refreshes not counted). */
+  registrations = 0;
   private readonly ua: UserAgent;
   private registerer: Registerer | null = null;
   private reconnects = 0;
@@ -123,8 +125,10 @@ export class NodeUserAgent {
     this.registerer = registerer;
     registerer.stateChange.addListener((state) => {
       if (registerer !== this.registerer) return;
+      const was = this.registeredFlag;
       this.registeredFlag = state === RegistererState.Registered;
-      if (this.registeredFlag) {
+      if (this.registeredFlag && !was) {
+        this.registrations++;
         this.log.info({ aor: this.settings.aor }, 'SIP user agent registered at the edge');
         for (const wake of [...this.waiters]) wake();
       }

@@ -50,9 +50,15 @@ export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen
   };
   const handlers: Record<string, OutboxHandler> = placeholderSipHandlers(log);
   handlers['sip.call.answer'] = onLeg('sip.call.answer', async (callId) => {
-    const room = await media.openRoom(callRoomId(callId));
-    if (!room) throw media.unavailable();
-    await bridge.leg(callId)?.answer(room, listen);
+    try {
+      const room = await media.openRoom(callRoomId(callId));
+      if (!room) throw media.unavailable();
+      await bridge.leg(callId)?.answer(room, listen);
+    } catch (err) {
+      // A call taker with a dead line must know: the call ends as failed, the phone is released.
+      await bridge.fail(callId, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
   });
   handlers['sip.call.hold'] = onLeg('sip.call.hold', async (callId) => bridge.leg(callId)?.hold(true));
   handlers['sip.call.resume'] = onLeg('sip.call.resume', async (callId) => bridge.leg(callId)?.hold(false));

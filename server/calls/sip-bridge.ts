@@ -66,6 +66,11 @@ export class SipBridge {
     return this.ua?.registered ?? false;
   }
 
+  /** Times the node's user agent registered (once per connection to the edge). */
+  get registrations(): number {
+    return this.ua?.registrations ?? 0;
+  }
+
   whenRegistered(timeoutMs: number): Promise<boolean> {
     return this.ua?.whenRegistered(timeoutMs) ?? Promise.resolve(false);
   }
@@ -159,6 +164,16 @@ export class SipBridge {
     log.info({ cause, detail }, 'SIP call ended by the far end');
     void this.report(log, { type: 'call.ended', commandId: sipCommandId('ended', leg.sipCallId), callId, cause, sipReason: detail })
       .finally(() => this.deps.media.closeRoom(callRoomId(callId)));
+  }
+
+  /** A leg the bridge could not carry on (answering failed): released, and the call ends as a failure. */
+  async fail(callId: string, reason: string): Promise<void> {
+    const leg = this.legs.get(callId);
+    if (!leg) return;
+    const log = this.deps.log.child({ callId, sipCallId: leg.sipCallId });
+    await leg.hangup().catch((err) => log.warn({ err }, 'the failed leg could not be released'));
+    await this.release(callId);
+    await this.report(log, { type: 'call.ended', commandId: sipCommandId('failed', leg.sipCallId), callId, cause: 'failure', sipReason: reason.slice(0, 200) });
   }
 
   /** Forgets a leg the core ended (hangup) and closes its room. */

@@ -173,3 +173,22 @@ test('a number that is no configured line is refused with 404', async () => {
   expect(result.code === 0 ? 0 : result.out).toBe(0);
   expect((await boardOf()).waiting.some((w) => w.callerNumber === 'caller.3')).toBe(false);
 }, 30_000);
+
+test('a restarted edge gets the node registered again on a new connection, and the next caller reaches it', async () => {
+  const { edge } = server.app.sip;
+  const bridge = server.app.sipBridge!;
+  const before = { pid: edge.pid, registrations: bridge.registrations };
+  process.kill(before.pid!, 'SIGKILL');
+  await until('the SIP edge back up', async () => edge.state === 'running' && edge.pid !== before.pid, 20_000);
+  await until('the node registered again', async () => bridge.registrations > before.registrations && bridge.registered, 20_000);
+  const phone = await PhoneAudio.open();
+  opened.push(phone);
+  const run = runCaller(script(phone.port, { user: 'caller.3', line: '12345', ending: 'cancel', ringMs: 1000 }));
+  let callId = '';
+  await until('a queued 12345 call', async () => {
+    callId = (await boardOf('city')).waiting.find((w) => w.callerNumber === 'caller.3')?.callId ?? '';
+    return callId !== '';
+  }, 15_000);
+  expect((await run).code).toBe(0);
+  await until('the call abandoned', async () => (await callView(callId)).state === 'abandoned', 10_000);
+}, 60_000);
