@@ -180,12 +180,19 @@ test('a police call taker goes ready, answers a 110 call with A, holds and resum
   });
 });
 
-test('a 110 caller who waits past the answer target is flagged, hangs up and is kept with Call back', async () => {
+test('an offer not taken goes back to the queue and sets the seat away; the caller waits past the target, hangs up and is kept with Call back', async () => {
   const page = taker.page;
   await withEvidence('calls-abandoned', [taker], async () => {
-    await setReady(page, false);
+    await setReady(page, true);
     const callId = await ring('110', '13900139000');
-    await waitForAttribute(page, row(callId), 'data-overdue', 'true', 15_000);
+    await waitForAttribute(page, tid('call-offer'), 'data-call-id', callId);
+    // The line's offer time (10 s) passes: the ACD takes the call back and the seat is away, saying why.
+    await waitForAttribute(page, tid('calls-panel'), 'data-agent-state', 'away', 15_000);
+    expect(await page.getByTestId('away-reason').innerText()).toContain(callId);
+    expect(await page.getByTestId('call-offer').count()).toBe(0);
+    await waitForAttribute(page, row(callId), 'data-state', 'queued');
+    expect((await call(callId)).missedOffers).toEqual([expect.objectContaining({ agentId: 'user:calltaker.police', reason: 'timeout' })]);
+    await waitForAttribute(page, row(callId), 'data-overdue', 'true', 5_000);
     expect(await text(page, row(callId))).toMatch(/overdue/i);
     await bothSizes(page, 'calls-overdue');
 
@@ -246,10 +253,21 @@ test('a call taker hands a call blind to a dispatcher, who answers it on their c
   await withEvidence('calls-transfer', [taker, desk], async () => {
     const desk = dispatcher;
     await setReady(taker.page, true);
-    const callId = await ring('122', '13700137000');
+    const callId = await ring('122', '13700137000', PHONE_FIX);
     await waitForAttribute(taker.page, tid('call-offer'), 'data-call-id', callId);
     await taker.page.getByTestId('call-answer').click();
     await waitForAttribute(taker.page, tid('active-call'), 'data-state', 'answered');
+
+    // In the form, "Confirm and use" is the dispatcher's confirmation, and only then fills the location.
+    await taker.page.getByTestId('call-new-incident').click();
+    await waitForAttribute(taker.page, tid('incident-form'), 'data-call-id', callId);
+    expect(await taker.page.getByTestId('incident-form-lat').inputValue()).toBe('');
+    await taker.page.getByTestId('incident-form-confirm-location').click();
+    await eventually('the confirmed location in the form', async () => (await taker.page.getByTestId('incident-form-lat').inputValue()) === '30.262');
+    expect(await taker.page.getByTestId('incident-form-lon').inputValue()).toBe('120.158');
+    expect((await call(callId)).confirmedLocation).toMatchObject({ lat: 30.262, lon: 120.158, radiusM: 40, method: 'GPS' });
+    await taker.page.keyboard.press('Escape');
+    await eventually('the form closed', async () => (await taker.page.getByTestId('incident-form').count()) === 0);
 
     await taker.page.getByTestId('call-transfer-target').fill('dispatcher.police');
     await taker.page.getByTestId('call-transfer-blind').click();

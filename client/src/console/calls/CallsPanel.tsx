@@ -18,7 +18,7 @@ import { AbandonedCalls } from './AbandonedCalls';
 import { ActiveCall } from './ActiveCall';
 import { tc } from './messages';
 import './calls.css';
-import { callDesk, callerLabel, isOverdue, lineLabel, waitedMs, type CallDesk } from './model';
+import { callDesk, callerLabel, isOverdue, lineLabel, transferredToMe, waitedMs, type CallDesk } from './model';
 
 /** The calls panel for a call-taking seat; nothing for a seat that takes no calls. */
 export function CallsPanel() {
@@ -28,7 +28,7 @@ export function CallsPanel() {
   const agents = useStore(c.agents);
   const desk = callDesk(calls, agents, c.actor.id, c.city);
   const cmd = useCommand(c.live);
-  useAnswerKey(desk, cmd);
+  useAnswerKey(desk, cmd.run, c.actor.id);
   if (!c.callAgencyId) return null;
   const ready = desk.me?.state === 'ready';
   return (
@@ -38,6 +38,7 @@ export function CallsPanel() {
       extra={{ 'data-agent-state': desk.me?.state ?? 'away', 'data-waiting': String(desk.waiting.length) }}
     >
       {cmd.error && <p className="error" role="alert" data-testid="calls-error">{cmd.error}</p>}
+      {!ready && desk.me?.awayReason && <AwayReason reason={desk.me.awayReason} />}
       {desk.offered && <OfferBanner call={desk.offered} cmd={cmd} />}
       {desk.mine.map((call) => <ActiveCall key={call.id} call={call} />)}
       <WaitingList waiting={desk.waiting} />
@@ -59,19 +60,32 @@ function ReadyToggle({ ready, cmd }: { ready: boolean; cmd: CommandTracker }) {
   );
 }
 
-/** A answers the call offered to this seat, from anywhere but a field being typed in. */
-function useAnswerKey(desk: CallDesk, cmd: CommandTracker): void {
-  const offered = desk.offered?.id ?? null;
+/**
+ * A answers the call offered to this seat (or, with none, a call handed to it), from anywhere
+ * but a field being typed in.
+ */
+function useAnswerKey(desk: CallDesk, run: CommandTracker['run'], agentId: string): void {
+  const callId = desk.offered?.id ?? desk.mine.find((c) => transferredToMe(c, agentId))?.id ?? null;
   useEffect(() => {
-    if (!offered) return;
+    if (!callId) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || (e.key !== 'a' && e.key !== 'A')) return;
       e.preventDefault();
-      void cmd.run('answer', { type: 'call.answer', callId: offered });
+      void run('answer', { type: 'call.answer', callId });
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [offered, cmd]);
+  }, [callId, run]);
+}
+
+/** Why the seat is away, when the ACD set it so (a missed or declined offer): the call taker must know. */
+function AwayReason({ reason }: { reason: string }) {
+  const missed = /^missed call (\S+)/.exec(reason);
+  const declined = /^declined call (\S+)/.exec(reason);
+  // Away by the seat's own choice (or just signed in) needs no explanation.
+  if (!missed && !declined) return null;
+  const words = missed ? tc('calls.away_missed', { id: missed[1]! }) : tc('calls.away_declined', { id: declined![1]! });
+  return <p className="hint away-reason" data-testid="away-reason">{tc('calls.away')}: {words}</p>;
 }
 
 function OfferBanner({ call, cmd }: { call: CallView; cmd: CommandTracker }) {

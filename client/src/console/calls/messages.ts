@@ -8,7 +8,8 @@ import { defineMessages } from '../../lib/i18n';
 const en = {
   'calls.ready': 'Ready', 'calls.away': 'Away', 'calls.go_ready': 'Go ready', 'calls.go_away': 'Go away',
   'calls.ready_hint': 'Ready: the ACD offers you the next waiting call', 'calls.away_hint': 'Away: no calls are offered to you',
-  'calls.away_reason': 'break', 'calls.no_seat': 'This seat takes no calls',
+  'calls.away_reason': 'break', 'calls.away_missed': 'the offer of {id} was not taken: go ready to take calls again',
+  'calls.away_declined': 'you declined {id}: go ready to take calls again', 'calls.no_seat': 'This seat takes no calls',
   'calls.waiting': 'Waiting', 'calls.waiting_none': 'No caller waiting', 'calls.overdue': 'overdue',
   'calls.offered_to': 'offered to {name}', 'calls.offered_you': 'offered to you',
   'calls.offer': 'Incoming call', 'calls.answer': 'Answer (A)', 'calls.decline': 'Decline',
@@ -43,7 +44,8 @@ type Key = keyof typeof en;
 const zh: Record<Key, string> = {
   'calls.ready': '就绪', 'calls.away': '离席', 'calls.go_ready': '置为就绪', 'calls.go_away': '置为离席',
   'calls.ready_hint': '就绪：排队系统将把下一通来电分配给你', 'calls.away_hint': '离席：不会向你分配来电',
-  'calls.away_reason': '休息', 'calls.no_seat': '本席位不接听来电',
+  'calls.away_reason': '休息', 'calls.away_missed': '未接听分配的来电 {id}：置为就绪后继续接听',
+  'calls.away_declined': '已拒接 {id}：置为就绪后继续接听', 'calls.no_seat': '本席位不接听来电',
   'calls.waiting': '排队', 'calls.waiting_none': '没有排队来电', 'calls.overdue': '超时',
   'calls.offered_to': '已分配给 {name}', 'calls.offered_you': '分配给你',
   'calls.offer': '来电', 'calls.answer': '接听 (A)', 'calls.decline': '拒接',

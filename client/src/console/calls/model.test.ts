@@ -6,7 +6,7 @@
 import { Store, type AgentView, type CallView } from '../../lib/stores';
 import { CityIndex } from '../city';
 import type { City } from '../../map/base';
-import { callDesk, isOverdue, lineLabel, unconfirmedProposal } from './model';
+import { callDesk, isOverdue, lineLabel, unconfirmedProposal, waitedMs } from './model';
 
 const city = new CityIndex({
   agencies: [], stations: [], unitTypes: [], incidentTypes: [], units: [],
@@ -90,6 +90,10 @@ test('a caller waiting past the line\'s answer target is overdue', () => {
   const c = call('a', { queuedAt: '2026-12-01T10:00:00.000Z' });
   expect(isOverdue(c, Date.parse('2026-12-01T10:00:09.000Z'))).toBe(false);
   expect(isOverdue(c, Date.parse('2026-12-01T10:00:10.000Z'))).toBe(true);
+  // The server flagged it: the wait shown is at least the target, whatever the console's clock says.
+  const flagged = call('b', { alerts: [{ id: 'answer_overdue-1', kind: 'answer_overdue', raisedAt: '2026-12-01T10:00:10.000Z' }] });
+  expect(waitedMs(flagged, Date.parse('2026-12-01T10:00:09.200Z'))).toBe(10_000);
+  expect(isOverdue(flagged, Date.parse('2026-12-01T10:00:09.200Z'))).toBe(true);
 });
 
 test('lines in words: number and name, or the bare number of a line the city does not know', () => {

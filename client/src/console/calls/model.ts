@@ -51,9 +51,15 @@ export function callDesk(calls: Store<CallView>, agents: Store<AgentView>, agent
   };
 }
 
-/** Milliseconds the call has waited at `now` (0 when not queued). */
+/**
+ * Milliseconds the call has waited at `now` (0 when not queued). At least as long as the server
+ * said when it flagged the wait overdue: the console's clock ticks once a second and may lag.
+ */
 export function waitedMs(call: CallView, now: number): number {
-  return call.queuedAt ? Math.max(0, now - Date.parse(call.queuedAt)) : 0;
+  if (!call.queuedAt) return 0;
+  const queued = Date.parse(call.queuedAt);
+  const flagged = call.alerts.reduce((max, a) => Math.max(max, Date.parse(a.raisedAt)), 0);
+  return Math.max(0, now - queued, flagged - queued);
 }
 
 /** Waited past the line's answer target (or the server already raised the alert). */
