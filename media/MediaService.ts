@@ -59,7 +59,7 @@ export interface MediaViewLog {
  * Loads a call for an actor who wants to hear it (its agency's call takers and dispatchers),
  * throwing NotFound / NotAuthorized.
  */
-export type CallLoader = (actor: Actor, callId: string) => Promise<{ id: string; agencyId: string; live: boolean }>;
+export type CallLoader = (actor: Actor, callId: string) => Promise<{ id: string; agencyId: string; live: boolean; agentIds: string[] }>;
 
 /** What the media plane needs from the command core. */
 export interface MediaPorts {
@@ -238,12 +238,21 @@ export class MediaService {
     this.pool?.close();
   }
 
+  /**
+   * The room of a call the actor is on (has answered, or joined in conference): where their
+   * microphone may publish. Listening is `viewableRoom`.
+   */
+  async speakableCallRoom(actor: Actor, roomId: string): Promise<Room> {
+    return this.callRoom(actor, roomId, true);
+  }
+
   /** A call's room, for its agency's call takers and dispatchers while the call is live. */
-  private async callRoom(actor: Actor, roomId: string): Promise<Room> {
+  private async callRoom(actor: Actor, roomId: string, speaking = false): Promise<Room> {
     const callId = roomId.slice('call:'.length);
     if (!this.loadCall) throw new NotFound(`no call rooms on this server (${roomId})`);
     const call = await this.loadCall(actor, callId);
     if (!call.live) throw new NotFound(`call ${callId} has ended; its media room is closed`);
+    if (speaking && !call.agentIds.includes(actor.id)) throw new NotAuthorized(`${actor.username} is not on call ${callId}; only the agent who has it speaks to the caller`);
     const room = this.rooms.get(roomId) ?? (await this.openRoom(roomId));
     if (!room) throw this.unavailable();
     if (room.orphaned) throw new MediaUnavailable(`media room ${roomId} is being rebuilt after a media worker failure; retry shortly`);

@@ -3,7 +3,8 @@
  * to each `media.request`. Authorization, checked on every request that reaches into a room:
  * viewing (capabilities, transports, consuming, listing) needs the incident to be readable by
  * the actor; publishing needs a field unit, sending for its own unit, currently assigned to
- * the incident. Objects are looked up among this session's own peers only.
+ * the incident, or (a call room) the agent who has the call. Objects are looked up among this
+ * session's own peers only.
  */
 import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
@@ -51,7 +52,8 @@ export class SignallingSession {
         return { roomId: room.id, rtpCapabilities: room.rtpCapabilities } satisfies MediaResult<'router.capabilities'>;
       }
       case 'transport.create': {
-        const { room } = r.direction === 'send' ? await this.publishableRoom(r.roomId) : await this.media.viewableRoom(this.actor, r.roomId);
+        const { room } = r.direction === 'recv' ? await this.media.viewableRoom(this.actor, r.roomId)
+          : r.roomId.startsWith('call:') ? { room: await this.media.speakableCallRoom(this.actor, r.roomId) } : await this.publishableRoom(r.roomId);
         const transport = await this.peerIn(room).createTransport(r.direction);
         return {
           transportId: transport.id, direction: r.direction, iceParameters: transport.iceParameters,
@@ -74,7 +76,12 @@ export class SignallingSession {
       case 'produce': {
         const peer = this.owner(r.transportId);
         peer.transport(r.transportId, 'send');
-        await this.publishableRoom(peer.room.id, r.appData.unitId);
+        if (r.appData.source === 'dispatcher') {
+          if (peer.room.id !== `call:${r.appData.callId}`) throw new NotAuthorized(`a dispatcher's microphone publishes into call:${r.appData.callId} only`);
+          await this.media.speakableCallRoom(this.actor, peer.room.id);
+        } else {
+          await this.publishableRoom(peer.room.id, r.appData.unitId);
+        }
         const producer = await peer.produce(r.transportId, r.kind, r.rtpParameters as ms.RtpParameters, r.appData);
         return { producerId: producer.id } satisfies MediaResult<'produce'>;
       }

@@ -1,6 +1,7 @@
 /**
  * Who may enter a call's media room (`call:<id>`): the call takers and dispatchers of the
- * call's agency (and supervisors), the same people who may take the call, while it is live.
+ * call's agency (and supervisors), the same people who may take the call, while it is live;
+ * only the agents on the call publish their microphone there.
  */
 import { NotFound } from '../errors';
 import { assertCanTakeCalls } from '../auth/authorize';
@@ -16,6 +17,8 @@ export function callLoader(pipeline: CommandPipeline): CallLoader {
     if (!loaded) throw new NotFound(`no call ${callId}`);
     const call = loaded.view as unknown as CallView;
     assertCanTakeCalls(actor, call.agencyId);
-    return { id: call.id, agencyId: call.agencyId, live: (LIVE_CALL_STATES as readonly string[]).includes(call.state) };
+    // Who speaks to the caller: the agent who has the call and the agents conferenced in.
+    const agentIds = [call.agent?.agentId, ...call.conference.map((p) => (p.kind === 'agent' ? p.agentId : undefined))].filter((a): a is string => !!a);
+    return { id: call.id, agencyId: call.agencyId, live: (LIVE_CALL_STATES as readonly string[]).includes(call.state), agentIds };
   };
 }

@@ -57,8 +57,11 @@ export const rtpCapabilities = z.looseObject({
   })).max(64).optional(),
 });
 
-/** Who publishes: only body cameras for now, each for its own unit. */
-export const producerAppData = z.object({ source: z.literal('bodycam'), unitId: id });
+/** Who publishes: a body camera for its own unit, or the microphone of a dispatcher on a call (into `call:<callId>`). */
+export const producerAppData = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('bodycam'), unitId: id }),
+  z.object({ source: z.literal('dispatcher'), callId: id }),
+]);
 
 /** What a client asks of the media plane, discriminated on `action`. */
 export const mediaRequest = z.discriminatedUnion('action', [

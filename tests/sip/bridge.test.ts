@@ -130,6 +130,17 @@ test('a 110 caller queues for police, the call taker answers, RTP flows both way
   expect(listed.producers).toEqual(expect.arrayContaining([expect.objectContaining({ producerId: leg.audio!.producerId, kind: 'audio', source: 'phone' })]));
   const consumed = await taker.mediaOk({ action: 'consume', transportId: recv.transportId, producerId: leg.audio!.producerId, rtpCapabilities: caps.rtpCapabilities });
   expect(consumed.rtpParameters.codecs[0]).toMatchObject({ mimeType: 'audio/PCMU', payloadType: 0 });
+  // The call taker's microphone may publish into the room (and is sent on to the phone); another police dispatcher's may not.
+  const send = await taker.mediaOk({ action: 'transport.create', roomId: `call:${callId}`, direction: 'send' });
+  const consumersBefore = leg.audio!.consumerIds.length;
+  await taker.mediaOk({
+    action: 'produce', transportId: send.transportId, kind: 'audio', appData: { source: 'dispatcher', callId },
+    rtpParameters: { codecs: [{ mimeType: 'audio/PCMU', payloadType: 0, clockRate: 8000 }], encodings: [{ ssrc: 0x0badf00d }] },
+  });
+  await until('the microphone sent on to the phone', async () => leg.audio!.consumerIds.length === consumersBefore + 1, 3_000);
+  const other = await TestClient.connect(server.port, server.token('dispatcher.police'));
+  opened.push({ close: () => void other.close() });
+  expect(await other.media({ action: 'transport.create', roomId: `call:${callId}`, direction: 'send' })).toMatchObject({ ok: false, code: 'not_authorized' });
   // A fire dispatcher may not listen to a police call.
   const fire = await TestClient.connect(server.port, server.token('dispatcher.fire'));
   opened.push({ close: () => void fire.close() });
