@@ -65,8 +65,8 @@ export function IncidentForm() {
   };
 
   return (
-    <form className="incident-form" data-testid="incident-form" data-call-id={call?.id ?? ''} onSubmit={submit} onKeyDown={onKeyDown} aria-label={t('form.title')}>
-      <h2>{call ? tc('form.from_call', { number: call.callerNumber, line: call.line }) : t('form.title')}</h2>
+    <form className={`incident-form${call ? ' from-call' : ''}`} data-testid="incident-form" data-call-id={call?.id ?? ''} onSubmit={submit} onKeyDown={onKeyDown} aria-label={t('form.title')}>
+      <h2>{call ? tc('form.from_call') : t('form.title')}</h2>
       {call && <CallFacts call={call} c={c} />}
       <div className="form-row">
         <label>{t('form.type')}

@@ -26,16 +26,16 @@ export function ActiveCall({ call }: { call: CallView }) {
         <span className="call-line">{lineLabel(c.city, call.line)}</span>
         <span className="call-timer" data-testid="active-call-timer">{elapsed(Math.max(0, now - Date.parse(since)))}</span>
       </header>
-      <div className="call-number" data-testid="active-call-number">{callerLabel(call)}</div>
-      {cmd.error && <p className="error" role="alert" data-testid="active-call-error">{cmd.error}</p>}
-      {incoming ? (
-        <div className="call-buttons">
+      <div className="active-call-main">
+        <span className="call-number" data-testid="active-call-number">{callerLabel(call)}</span>
+        {incoming ? (
           <button type="button" className="primary" data-testid="call-answer-transfer" disabled={!!cmd.pending}
             onClick={() => void cmd.run('answer', { type: 'call.answer', callId: call.id })}>{tc('calls.answer')}</button>
-        </div>
-      ) : (
+        ) : <CallButtons call={call} cmd={cmd} />}
+      </div>
+      {cmd.error && <p className="error" role="alert" data-testid="active-call-error">{cmd.error}</p>}
+      {!incoming && (
         <>
-          <CallButtons call={call} cmd={cmd} />
           <CallerLocation call={call} cmd={cmd} />
           <CallIncident call={call} cmd={cmd} />
           {call.state !== 'ringing' && <TransferControls call={call} cmd={cmd} />}
@@ -60,7 +60,7 @@ function CallButtons({ call, cmd }: { call: CallView; cmd: CommandTracker }) {
   const held = call.state === 'held';
   const canHold = call.state === 'answered' || held;
   return (
-    <div className="call-buttons">
+    <div className="call-buttons end">
       {canHold && (
         <button type="button" className={held ? 'active' : ''} data-testid={held ? 'call-resume' : 'call-hold'} disabled={!!cmd.pending}
           onClick={() => void cmd.run('hold', { type: held ? 'call.resume' : 'call.hold', callId: call.id })}>
@@ -113,10 +113,9 @@ function CallIncident({ call, cmd }: { call: CallView; cmd: CommandTracker }) {
   const joinable = selected && c.incidents.items.has(selected) ? selected : null;
   return (
     <div className="call-buttons call-incident" data-testid="call-incident" data-incident-id="">
-      <button type="button" className="primary" data-testid="call-new-incident" onClick={() => newIncidentFromCall(c, call.id)}>
-        {tc('calls.new_incident')}
-      </button>
-      <button type="button" data-testid="call-join-incident" disabled={!joinable || !!cmd.pending}
+      <button type="button" className="small primary" data-testid="call-new-incident" title={tc('calls.new_incident')}
+        onClick={() => newIncidentFromCall(c, call.id)}>{tc('calls.new_incident_short')}</button>
+      <button type="button" className="small" data-testid="call-join-incident" disabled={!joinable || !!cmd.pending} title={tc('calls.join_hint')}
         onClick={() => joinable && void cmd.run('join', { type: 'call.incident.join', callId: call.id, incidentId: joinable })}>
         {joinable ? tc('calls.join', { id: joinable }) : tc('calls.join_none')}
       </button>

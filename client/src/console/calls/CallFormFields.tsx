@@ -29,10 +29,10 @@ export function useConfirmedLocation(call: CallView | null, set: (p: { lat: numb
 /** Caller and agency of the call (read-only: the line decides the agency). */
 export function CallFacts({ call, c }: { call: CallView; c: ConsoleServices }) {
   return (
-    <dl className="form-call-facts" data-testid="incident-form-call">
-      <dt>{tc('form.caller')}</dt><dd data-testid="incident-form-caller">{callerLabel(call)} · {lineLabel(c.city, call.line)}</dd>
-      <dt>{tc('form.call_agency')}</dt><dd data-testid="incident-form-agency">{c.city.agencyName(call.agencyId)}</dd>
-    </dl>
+    <p className="form-call-facts" data-testid="incident-form-call">
+      <span className="call-number" data-testid="incident-form-caller" title={tc('form.caller')}>☎ {callerLabel(call)} · {lineLabel(c.city, call.line)}</span>
+      <span className="muted" title={tc('form.call_agency')} data-testid="incident-form-agency">{c.city.agencyName(call.agencyId)}</span>
+    </p>
   );
 }
 
