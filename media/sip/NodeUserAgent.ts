@@ -11,7 +11,7 @@
  *        └──── socket lost (backoff 0.5…10 s) ◀──────┘
  */
 import { randomBytes } from 'node:crypto';
-import { Registerer, RegistererState, UserAgent, type Invitation, type LogLevel } from 'sip.js';
+import { Inviter, Registerer, RegistererState, UserAgent, type Invitation, type LogLevel } from 'sip.js';
 import type { Logger } from '../../server/log';
 import { installSipJsPlatform } from './node-platform';
 import { plainRtpHandlerFactory } from './PlainRtpSessionDescriptionHandler';
@@ -97,6 +97,13 @@ export class NodeUserAgent {
       const timer = setTimeout(done, timeoutMs);
       this.waiters.add(done);
     });
+  }
+
+  /** An outbound INVITE (not sent yet) to a number or phone of the edge's domain. */
+  inviter(user: string): Inviter {
+    const target = UserAgent.makeURI(`sip:${user}@${this.settings.domain}`);
+    if (!target) throw new Error(`bad SIP target ${user}`);
+    return new Inviter(this.ua, target);
   }
 
   async stop(): Promise<void> {

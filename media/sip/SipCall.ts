@@ -1,6 +1,7 @@
 /**
  * One SIP call leg between a phone and the server: the phone's INVITE (a sip.js Invitation),
- * ringing until a dispatcher answers, the answer with the leg's PlainTransport SDP, hold and
+ * ringing until a dispatcher answers, the answer with the leg's PlainTransport SDP — or the
+ * server's own INVITE to a phone (an Inviter, `dial`: callbacks) — hold and
  * resume by re-INVITE, the phone's own re-INVITEs answered, DTMF by SIP INFO, and the end
  * (BYE, CANCEL, failure). The leg knows nothing of the call core: it tells its owner what
  * happened through events, and the owner (the SIP bridge) reports commands.
@@ -9,7 +10,7 @@
  *      │ CANCEL / hangup()                         │ BYE either way
  *      └──────────────────────────▶ ended ◀────────┘
  */
-import { Invitation, SessionState, type Info } from 'sip.js';
+import { Invitation, Inviter, SessionState, type Info } from 'sip.js';
 import type { Logger } from '../../server/log';
 import type { Room } from '../Room';
 import { GuardedEmitter } from '../GuardedEmitter';
@@ -23,8 +24,10 @@ export type SipCallEvents = {
   /** The phone's audio reached the call room. */
   'media.up': [];
   dtmf: [digit: string, via: 'info'];
+  /** The phone answered the server's INVITE (outbound legs). */
+  connected: [];
   /** The leg ended by the far end or the network; not emitted for our own hangup. */
-  ended: [cause: SipCallEndCause, detail: string];
+  ended: [cause: SipCallEndCause, detail: string, sipStatus?: number];
 };
 
 /** Where the leg's media listens and what address its SDP announces. */
@@ -46,14 +49,14 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
   private endReported = false;
 
   /**
-   * @param offerSdp the SDP of the INVITE (already taken out of a multipart body)
+   * @param offerSdp the SDP of the phone's INVITE (already taken out of a multipart body); null for an outbound leg
    */
-  constructor(readonly invitation: Invitation, offerSdp: string | null, private readonly log: Logger) {
+  constructor(readonly session: Invitation | Inviter, offerSdp: string | null, private readonly log: Logger) {
     super((err, event) => log.error({ err, event }, 'SIP call listener failed'));
     this.remote = offerSdp ? parseRemoteAudio(offerSdp) : null;
     this.pendingOffer = this.remote;
-    invitation.data = this;
-    invitation.delegate = {
+    session.data = this;
+    session.delegate = {
       onCancel: () => this.report('cancel', 'CANCEL from the caller'),
       onBye: (bye) => {
         // With a delegate, sip.js leaves answering the BYE to us.
@@ -62,7 +65,7 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
       },
       onInfo: (info) => this.onInfo(info),
     };
-    invitation.stateChange.addListener((state) => {
+    session.stateChange.addListener((state) => {
       if (state !== SessionState.Terminated) return;
       this.audio?.close();
       this.report('failure', 'session terminated');
@@ -70,7 +73,7 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
   }
 
   get sipCallId(): string {
-    return this.invitation.request.callId;
+    return this.session.request.callId;
   }
 
   /** Whether the phone offered audio the server can answer without transcoding. */
@@ -79,7 +82,12 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
   }
 
   get state(): SessionState {
-    return this.invitation.state;
+    return this.session.state;
+  }
+
+  private get invitation(): Invitation {
+    if (!(this.session instanceof Invitation)) throw new Error(`call ${this.sipCallId} is an outbound leg`);
+    return this.session;
   }
 
   /** 180 Ringing (no SDP): the caller waits in the queue. */
@@ -87,10 +95,34 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
     await this.invitation.progress({ statusCode: 180 });
   }
 
+  /**
+   * Outbound: INVITE with the SDP of a PlainTransport in `room`; resolves when the phone
+   * answered (then `connected`), rejects with its final status otherwise (then `ended`).
+   */
+  async dial(room: Room, listen: SipMediaListen): Promise<void> {
+    if (!(this.session instanceof Inviter)) throw new Error('only an outbound leg dials');
+    const inviter = this.session;
+    this.audio = await CallAudio.open(room, listen.ip, listen.announcedIp, this.log);
+    this.audio.on('media.up', () => this.emit('media.up'));
+    await new Promise<void>((resolve, reject) => {
+      inviter.invite({
+        requestDelegate: {
+          onAccept: () => resolve(),
+          onReject: (r) => {
+            this.report('failure', `${r.message.statusCode} ${r.message.reasonPhrase}`, r.message.statusCode);
+            reject(new Error(`the phone refused the call: ${r.message.statusCode}`));
+          },
+        },
+      }).catch(reject);
+    });
+    this.emit('connected');
+    await this.audio.start(this.remote!, this.codec);
+  }
+
   /** 200 OK with the SDP of a PlainTransport in `room`; media flows once the phone sends. */
   async answer(room: Room, listen: SipMediaListen): Promise<void> {
-    if (this.invitation.state !== SessionState.Initial && this.invitation.state !== SessionState.Establishing) {
-      throw new Error(`call ${this.sipCallId} cannot be answered: it is ${this.invitation.state}`);
+    if (this.state !== SessionState.Initial && this.state !== SessionState.Establishing) {
+      throw new Error(`call ${this.sipCallId} cannot be answered: it is ${this.state}`);
     }
     const audio = await CallAudio.open(room, listen.ip, listen.announcedIp, this.log);
     this.audio = audio;
@@ -101,9 +133,9 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
 
   /** Puts the phone on hold (re-INVITE a=sendonly) or takes it off hold (a=sendrecv). */
   async hold(on: boolean): Promise<void> {
-    if (this.invitation.state !== SessionState.Established) throw new Error(`call ${this.sipCallId} is ${this.invitation.state}; only an established call is held`);
+    if (this.state !== SessionState.Established) throw new Error(`call ${this.sipCallId} is ${this.state}; only an established call is held`);
     await new Promise<void>((resolve, reject) => {
-      this.invitation.invite({
+      this.session.invite({
         sessionDescriptionHandlerOptions: { hold: on } as object,
         requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(`re-INVITE refused: ${r.message.statusCode} ${r.message.reasonPhrase}`)) },
       }).catch(reject);
@@ -114,13 +146,14 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
   /** Ends the leg from our side: BYE when answered, a final response while it rings. */
   async hangup(): Promise<void> {
     this.endedLocally = true;
-    switch (this.invitation.state) {
+    switch (this.state) {
       case SessionState.Initial:
       case SessionState.Establishing:
-        await this.invitation.reject({ statusCode: 480, reasonPhrase: 'Temporarily Unavailable' });
+        if (this.session instanceof Inviter) await this.session.cancel();
+        else await this.session.reject({ statusCode: 480, reasonPhrase: 'Temporarily Unavailable' });
         break;
       case SessionState.Established:
-        await this.invitation.bye();
+        await this.session.bye();
         break;
       default:
         break;
@@ -133,7 +166,8 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
     const remote = parseRemoteAudio(sdp);
     if (!remote || remote.codec === null) throw new Error('no G.711 audio (PCMU or PCMA over RTP/AVP) in the SDP');
     if (this.offerSent) {
-      this.offerSent = false; // the phone's answer to our re-INVITE
+      this.offerSent = false; // the phone's answer to our (re-)INVITE; the first one picks the codec
+      if (this.sdpVersion === 2) this.codec = remote.codec;
       this.remote = { ...remote, codec: this.codec };
       return;
     }
@@ -157,7 +191,7 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
       this.offerSent = true;
     }
     return buildLocalSdp({
-      ip: this.audio.announcedIp, port: this.audio.port, codec: this.codec, telephoneEvent: this.remote?.telephoneEvent ?? null,
+      ip: this.audio.announcedIp, port: this.audio.port, codec: this.codec, telephoneEvent: this.remote ? this.remote.telephoneEvent : 101,
       direction: this.direction, rtcpMux: this.remote?.rtcpMux ?? false, version: this.sdpVersion++, sessionId: this.sessionId,
     });
   }
@@ -178,9 +212,9 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
     else this.log.info({ contentType: info.request.getHeader('Content-Type') }, 'SIP INFO without a DTMF signal ignored');
   }
 
-  private report(cause: SipCallEndCause, detail: string): void {
+  private report(cause: SipCallEndCause, detail: string, sipStatus?: number): void {
     if (this.endReported || this.endedLocally) return;
     this.endReported = true;
-    this.emit('ended', cause, detail);
+    this.emit('ended', cause, detail, sipStatus);
   }
 }

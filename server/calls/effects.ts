@@ -1,7 +1,7 @@
 /**
  * The SIP side effects call commands write to the outbox, executed by this node's SIP bridge
  * on its in-memory call legs: answer the INVITE with a PlainTransport's SDP, re-INVITE for
- * hold and resume, BYE or a final response to hang up.
+ * hold and resume, BYE or a final response to hang up, an INVITE to a phone for a callback.
  *
  * Handlers run inside the outbox transaction; on PGlite that is the only connection, so a
  * handler must not wait for anything that queries the database. Each one starts the SIP work
@@ -38,7 +38,7 @@ export function placeholderSipHandlers(log: Logger): Record<string, OutboxHandle
   }]));
 }
 
-/** The bridge's handlers; actions it cannot perform yet (transfers, conferences, dialling out) are logged. */
+/** The bridge's handlers; actions it cannot perform yet (transfers, conferences) are logged. */
 export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen: SipMediaListen, log: Logger): Record<string, OutboxHandler> {
   const onLeg = (action: SipAction, work: (callId: string) => Promise<void>): OutboxHandler => async (params) => {
     const callId = String(params.callId);
@@ -66,7 +66,16 @@ export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen
     await bridge.leg(callId)?.hangup();
     await bridge.release(callId);
   });
-  for (const action of ['sip.call.transfer', 'sip.call.transfer.complete', 'sip.call.transfer.cancel', 'sip.call.conference.add', 'sip.call.conference.remove', 'sip.call.dial'] as const) {
+  // An outbound call has no leg yet: the bridge makes one.
+  handlers['sip.call.dial'] = async (params) => {
+    const callId = String(params.callId);
+    setImmediate(() => void (async () => {
+      const room = await media.openRoom(callRoomId(callId));
+      if (!room) throw media.unavailable();
+      await bridge.dial(callId, String(params.number), room);
+    })().catch((err) => log.error({ err, action: 'sip.call.dial', callId }, 'SIP call effect failed')));
+  };
+  for (const action of ['sip.call.transfer', 'sip.call.transfer.complete', 'sip.call.transfer.cancel', 'sip.call.conference.add', 'sip.call.conference.remove'] as const) {
     handlers[action] = async (params) => log.warn({ action, callId: params.callId }, 'the SIP bridge does not perform this call effect yet');
   }
   return handlers;

@@ -18,6 +18,7 @@ import { SYSTEM_ACTOR } from '../auth/users';
 import { ValidationError, describeError } from '../errors';
 import type { CityModel } from '../city';
 import type { MediaService } from '../../media/MediaService';
+import type { Room } from '../../media/Room';
 import { NodeUserAgent, type NodeUserAgentSettings } from '../../media/sip/NodeUserAgent';
 import { SipCall, type SipCallEndCause, type SipMediaListen } from '../../media/sip/SipCall';
 import { inviteBody, type PidfLocation } from '../../media/sip/pidf-lo';
@@ -153,17 +154,32 @@ export class SipBridge {
       this.counters.dtmf++;
       log.info({ digit, via }, 'DTMF from the caller');
     });
-    leg.on('ended', (cause, detail) => this.ended(callId, leg, cause, detail, log));
+    leg.on('ended', (cause, detail, sipStatus) => this.ended(callId, leg, cause, detail, log, sipStatus));
     // A CANCEL may have come while the call was being offered.
     if (leg.state === 'Terminated') this.ended(callId, leg, 'cancel', 'ended before the call was queued', log);
   }
 
-  private ended(callId: string, leg: SipCall, cause: SipCallEndCause, detail: string, log: Logger): void {
+  private ended(callId: string, leg: SipCall, cause: SipCallEndCause, detail: string, log: Logger, sipStatus?: number): void {
     if (this.legs.get(callId) !== leg) return;
     this.legs.delete(callId);
-    log.info({ cause, detail }, 'SIP call ended by the far end');
-    void this.report(log, { type: 'call.ended', commandId: sipCommandId('ended', leg.sipCallId), callId, cause, sipReason: detail })
+    log.info({ cause, detail, sipStatus }, 'SIP call ended by the far end');
+    const status = sipStatus && sipStatus >= 300 ? { sipStatus } : {};
+    void this.report(log, { type: 'call.ended', commandId: sipCommandId('ended', leg.sipCallId), callId, cause, sipReason: detail, ...status })
       .finally(() => this.deps.media.closeRoom(callRoomId(callId)));
+  }
+
+  /**
+   * Calls a phone or number for an outbound call (a callback): the leg is this call's from the
+   * start; the phone answering is `call.connected`, a refusal or no answer `call.ended` (failure).
+   */
+  async dial(callId: string, number: string, room: Room): Promise<void> {
+    if (!this.ua || this.legs.has(callId)) return;
+    const inviter = this.ua.inviter(number);
+    const leg = new SipCall(inviter, null, this.deps.log.child({ sipCallId: inviter.request.callId }));
+    const log = this.deps.log.child({ callId, sipCallId: leg.sipCallId });
+    this.adopt(callId, leg, log);
+    leg.on('connected', () => void this.report(log, { type: 'call.connected', commandId: sipCommandId('connected', leg.sipCallId), callId }));
+    await leg.dial(room, this.deps.listen).catch((err) => log.info({ err: err instanceof Error ? err.message : String(err) }, 'outbound call not answered'));
   }
 
   /** A leg the bridge could not carry on (answering failed): released, and the call ends as a failure. */

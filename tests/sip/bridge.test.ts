@@ -15,7 +15,8 @@ import { startTestServer, type TestServer } from '../support/app';
 import { TestClient } from '../support/ws-client';
 import { RtpSink, rtpPacket } from '../support/rtp';
 import { until } from '../support/until';
-import { PhoneAudio, runCaller, type CallerScript } from './caller';
+import { PhoneAudio, registerPhone, runCallee, runCaller, type CallerScript } from './caller';
+import { freePort } from '../../media/sip/free-port';
 
 let server: TestServer;
 let taker: TestClient;
@@ -202,4 +203,31 @@ test('a restarted edge gets the node registered again on a new connection, and t
   }, 15_000);
   expect((await run).code).toBe(0);
   await until('the call abandoned', async () => (await callView(callId)).state === 'abandoned', 10_000);
+}, 60_000);
+
+test('a call taker calls an abandoned caller back: the registered phone rings, answers with audio both ways, and the hang-up sends it a BYE', async () => {
+  const abandoned = (await boardOf()).abandoned.find((c) => c.callerNumber === 'caller.1');
+  expect(abandoned).toBeDefined();
+  const sipPort = server.app.sip.edge.sipPort;
+  const phonePort = await freePort('127.0.0.1', { udp: true });
+  expect(await registerPhone(sipPort, 'caller.1', 'beacon', phonePort)).toBe(200);
+  const phone = await PhoneAudio.open();
+  opened.push(phone);
+  const callee = runCallee(phonePort, phone.port);
+  await new Promise((r) => setTimeout(r, 300)); // sipp listening
+  const { createdId } = await taker.ok({ type: 'call.callback', callId: abandoned!.id });
+  const callId = createdId!;
+  await until('the callback connected', async () => (await callView(callId)).state === 'answered', 15_000);
+  const leg = server.app.sipBridge!.leg(callId)!;
+  await phone.send(leg.audio!.port, 5);
+  await until('the phone producer', async () => leg.audio!.producerId !== null, 5_000);
+  const sink = await listenToPhone(callId, leg.audio!.producerId!);
+  const mic = await dispatcherMicrophone(callId);
+  await Promise.all([phone.send(leg.audio!.port, 30), mic.send(30)]);
+  await until('audio both ways on the callback', async () => sink.packets.length >= 15 && phone.received >= 15, 5_000);
+  expect((await callView(abandoned!.id)).state).toBe('ended'); // reached by the callback
+  await taker.ok({ type: 'call.hangup', callId });
+  const result = await callee;
+  expect(result.code === 0 ? 0 : result.out).toBe(0);
+  expect(result.log.find((l) => l.includes('offered='))).toContain(`offered=${leg.audio!.port}`);
 }, 60_000);

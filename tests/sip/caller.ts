@@ -231,3 +231,72 @@ export class PhoneAudio {
     this.socket.close();
   }
 }
+
+/** Registers `user` from 127.0.0.1:`localPort` (the port a later `runCallee` answers on); resolves with the final status. */
+export async function registerPhone(sipPort: number, user: string, password: string, localPort: number): Promise<number | null> {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-reg-'));
+  try {
+    await new Promise<void>((resolve) => execFile('sipp', [`127.0.0.1:${sipPort}`, '-sf', join(__dirname, 'register.xml'), '-s', user, '-au', user, '-ap', password,
+      '-key', 'domain', 'beacon.local', '-t', 'u1', '-i', '127.0.0.1', '-p', String(localPort), '-m', '1', '-timeout', '6', '-timeout_error',
+      '-trace_logs', '-log_file', join(dir, 'outcome.log'), '-nostdin'], { timeout: 15_000, killSignal: 'SIGKILL' }, () => resolve()));
+    const m = /outcome=(\d{3})/.exec((() => { try { return readFileSync(join(dir, 'outcome.log'), 'utf8'); } catch { return ''; } })());
+    return m ? Number(m[1]) : null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A registered phone that answers the server's INVITE (SDP to `rtpPort`) and waits for the BYE. */
+export async function runCallee(localPort: number, rtpPort: number, timeoutMs = 40_000): Promise<CallerRun> {
+  const scenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="callee">
+<recv request="INVITE" timeout="${timeoutMs - 10_000}"><action><ereg regexp="m=audio ([0-9]+) RTP/AVP 0" search_in="body" check_it="true" assign_to="mline,offerport"/><log message="offered=[$offerport] [$mline]"/></action></recv>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]callee[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+[last_Record-Route:]
+Contact: <sip:callee@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=- 1 1 IN IP4 127.0.0.1
+s=-
+c=IN IP4 127.0.0.1
+t=0 0
+m=audio ${rtpPort} RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+a=sendrecv
+]]></send>
+<recv request="ACK" timeout="10000"/>
+<recv request="BYE" timeout="${timeoutMs - 10_000}"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+</scenario>
+`;
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-callee-'));
+  try {
+    writeFileSync(join(dir, 'callee.xml'), scenario);
+    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile('sipp', ['-sf', join(dir, 'callee.xml'), '-i', '127.0.0.1', '-p', String(localPort), '-m', '1', '-timeout', String(Math.floor(timeoutMs / 1000) - 2), '-timeout_error',
+        '-trace_logs', '-log_file', join(dir, 'callee.log'), '-trace_err', '-error_file', join(dir, 'errors.log'), '-nostdin'],
+      { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, out: `${stdout}${stderr}` }));
+    });
+    const read = (f: string) => { try { return readFileSync(join(dir, f), 'utf8'); } catch { return ''; } };
+    return { code, log: read('callee.log').split('\n').filter(Boolean), out: `${out}\n${read('errors.log')}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
