@@ -4,23 +4,24 @@
  * `call.ended`) as the system actor through the server's own command pipeline. A police call
  * taker goes ready, sees a 110 caller waiting, answers the offer with A, holds and resumes,
  * makes an incident from the call in one action, confirms the phone's proposed location (the
- * incident moves only then) and hangs up; a caller who gives up is kept with Call back; a call
- * is handed blind to a dispatcher; a fire dispatcher never sees police calls.
+ * incident moves only then) and hangs up; an offer not taken goes back to the queue and sets
+ * the seat away, and a caller who gives up is kept with Call back; a second caller joins the
+ * incident and a witness is conferenced in and out; calls are handed blind and attended to a
+ * dispatcher; a fire dispatcher (in Chinese) never sees police calls. Screenshots at 1920×1080
+ * and 1280×800 land in tests/artifacts/screenshots (calls-*).
  */
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { SYSTEM_ACTOR } from '../../server/auth/users';
-import type { Command } from '../../server/protocol';
-import type { CallView } from '../../server/calls/kind';
 import type { IncidentView } from '../../server/incidents/kind';
 import { startTestServer, type TestServer } from '../support/app';
 import {
   assertClientBuilt, clearFailureScreenshots, eventually, launchBrowser, openApp, screenshot, tid, waitForAttribute, type OpenApp,
 } from './support';
+import { BridgeDouble, bothSizes, callRow, setReady, type PidfLocation } from './calls-support';
 
 jest.setTimeout(90_000);
 
 let server: TestServer;
+let bridge: BridgeDouble; // the SIP bridge, played by the test
 let browser: Browser;
 let taker: OpenApp; // the police call taker's console, open all shift
 let desk: OpenApp | undefined; // the police dispatcher's console, from the first transfer on
@@ -36,6 +37,7 @@ beforeAll(async () => {
   assertClientBuilt();
   clearFailureScreenshots();
   server = await startTestServer({ env: { MEDIA_ENABLED: 'false' } });
+  bridge = new BridgeDouble(server);
   browser = await launchBrowser();
   taker = await open('calltaker.police');
 }, 60_000);
@@ -52,18 +54,8 @@ async function open(username: string, locale?: string): Promise<OpenApp> {
   return o;
 }
 
-/** What the SIP bridge sends: through the pipeline, as the system. */
-async function bridge(cmd: Record<string, unknown>): Promise<string | null> {
-  const result = await server.app.services.execute(SYSTEM_ACTOR, { ...cmd, commandId: randomUUID().replaceAll('-', '') } as Command);
-  return result.createdId;
-}
-
-/** An INVITE to a line. */
-async function ring(line: string, callerNumber: string, location?: typeof PHONE_FIX): Promise<string> {
-  return (await bridge({ type: 'call.offered', sipCallId: `${randomUUID()}@edge`, callerNumber, line, location }))!;
-}
-
-const call = async (id: string) => (await server.app.pipeline.load('call', id))!.view as unknown as CallView;
+const call = (id: string) => bridge.call(id);
+const ring = (line: string, callerNumber: string, location?: PidfLocation) => bridge.ring(line, callerNumber, location);
 const incident = async (id: string) => (await server.app.pipeline.load('incident', id))!.view as unknown as IncidentView;
 
 /** Runs a story; on failure saves a screenshot of every page involved and adds their errors. */
@@ -79,23 +71,7 @@ async function withEvidence(name: string, pages: OpenApp[], run: () => Promise<v
 }
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
-const row = (callId: string) => `${tid('call-row')}[data-call-id="${callId}"]`;
-
-/** Ready or away for the ACD, through the panel's toggle (whatever the seat was before). */
-async function setReady(page: Page, ready: boolean): Promise<void> {
-  const want = ready ? 'ready' : 'away';
-  if ((await page.getByTestId('calls-panel').getAttribute('data-agent-state')) !== want) await page.getByTestId('agent-toggle').click();
-  await waitForAttribute(page, tid('calls-panel'), 'data-agent-state', want);
-}
-
-/** Screenshots of the console at the command room's screen and at a laptop's. */
-async function bothSizes(page: Page, name: string): Promise<void> {
-  await screenshot(page, `${name}-1920`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.waitForTimeout(300);
-  await screenshot(page, `${name}-1280`);
-  await page.setViewportSize({ width: 1920, height: 1080 });
-}
+const row = callRow;
 
 test('a police call taker goes ready, answers a 110 call with A, holds and resumes it, makes an incident of it, confirms the caller location and hangs up', async () => {
   const page = taker.page;
@@ -196,7 +172,7 @@ test('an offer not taken goes back to the queue and sets the seat away; the call
     expect(await text(page, row(callId))).toMatch(/overdue/i);
     await bothSizes(page, 'calls-overdue');
 
-    await bridge({ type: 'call.ended', callId, cause: 'cancel', sipStatus: 487 });
+    await bridge.hangUp(callId, 'cancel');
     const abandoned = page.locator(`${tid('abandoned-call')}[data-call-id="${callId}"]`);
     await abandoned.waitFor();
     expect(await abandoned.innerText()).toContain('13900139000');
@@ -317,6 +293,6 @@ test('a fire dispatcher (console in Chinese) sees the 119 caller and never a pol
     expect(await taker.page.locator('body').innerText()).not.toContain('13500135000');
     expect(await text(fire.page, tid('calls-panel'))).toMatch(/来电[\s\S]*离席[\s\S]*排队[\s\S]*119火警/);
     await screenshot(fire.page, 'calls-fire-dispatcher');
-    for (const id of [police, fireCall]) await bridge({ type: 'call.ended', callId: id, cause: 'hangup' });
+    for (const id of [police, fireCall]) await bridge.hangUp(id);
   });
 });
