@@ -11,7 +11,7 @@
  *        └──── socket lost (backoff 0.5…10 s) ◀──────┘
  */
 import { randomBytes } from 'node:crypto';
-import { Inviter, Registerer, RegistererState, UserAgent, type Invitation, type LogLevel } from 'sip.js';
+import { Inviter, Registerer, RegistererState, UserAgent, type Invitation, type LogLevel, type URI } from 'sip.js';
 import type { Logger } from '../../server/log';
 import { installSipJsPlatform } from './node-platform';
 import { plainRtpHandlerFactory } from './PlainRtpSessionDescriptionHandler';
@@ -99,11 +99,16 @@ export class NodeUserAgent {
     });
   }
 
+  /** The SIP URI of a number or phone of the edge's domain. */
+  uriOf(user: string): URI {
+    const uri = UserAgent.makeURI(`sip:${user}@${this.settings.domain}`);
+    if (!uri) throw new Error(`bad SIP target ${user}`);
+    return uri;
+  }
+
   /** An outbound INVITE (not sent yet) to a number or phone of the edge's domain. */
   inviter(user: string): Inviter {
-    const target = UserAgent.makeURI(`sip:${user}@${this.settings.domain}`);
-    if (!target) throw new Error(`bad SIP target ${user}`);
-    return new Inviter(this.ua, target);
+    return new Inviter(this.ua, this.uriOf(user));
   }
 
   async stop(): Promise<void> {

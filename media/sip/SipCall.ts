@@ -7,10 +7,10 @@
  * happened through events, and the owner (the SIP bridge) reports commands.
  *
  *   ringing ──answer()──▶ answering ──200/ACK──▶ up ⇄ held (re-INVITE sendonly / sendrecv)
- *      │ CANCEL / hangup()                         │ BYE either way
+ *      │ CANCEL / hangup()                         │ BYE either way, or REFER (blind transfer) then BYE
  *      └──────────────────────────▶ ended ◀────────┘
  */
-import { Invitation, Inviter, SessionState, type Info } from 'sip.js';
+import { Invitation, Inviter, SessionState, type Info, type URI } from 'sip.js';
 import type { Logger } from '../../server/log';
 import type { Room } from '../Room';
 import { GuardedEmitter } from '../GuardedEmitter';
@@ -141,6 +141,31 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
       }).catch(reject);
     });
     await (on ? this.audio?.hold() : this.audio?.resume());
+  }
+
+  /**
+   * Blind transfer (RFC 3515): REFER the phone to `target` (a SIP URI). Resolves with the
+   * outcome the phone's NOTIFYs report (message/sipfrag status line): completed on 2xx, failed
+   * on a refused REFER, an error status or no final NOTIFY within `timeoutMs`.
+   */
+  async referTo(target: URI, timeoutMs = 30_000): Promise<{ outcome: 'completed' | 'failed'; reason: string }> {
+    if (this.state !== SessionState.Established) throw new Error(`call ${this.sipCallId} is ${this.state}; only an established call is transferred`);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ outcome: 'failed', reason: 'no final NOTIFY for the REFER' }), timeoutMs);
+      const done = (outcome: 'completed' | 'failed', reason: string) => {
+        clearTimeout(timer);
+        resolve({ outcome, reason });
+      };
+      this.session.refer(target, {
+        requestDelegate: { onReject: (r) => done('failed', `REFER refused: ${r.message.statusCode} ${r.message.reasonPhrase}`) },
+        onNotify: (notification) => {
+          void notification.accept().catch(() => undefined);
+          const status = Number(/^SIP\/2\.0 (\d{3})/.exec(notification.request.body ?? '')?.[1]);
+          if (status >= 200 && status < 300) done('completed', `${status}`);
+          else if (status >= 300) done('failed', `transfer target answered ${status}`);
+        },
+      }).catch((err) => done('failed', err instanceof Error ? err.message : String(err)));
+    });
   }
 
   /** Ends the leg from our side: BYE when answered, a final response while it rings. */

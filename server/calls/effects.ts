@@ -75,7 +75,22 @@ export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen
       await bridge.dial(callId, String(params.number), room);
     })().catch((err) => log.error({ err, action: 'sip.call.dial', callId }, 'SIP call effect failed')));
   };
-  for (const action of ['sip.call.transfer', 'sip.call.transfer.complete', 'sip.call.transfer.cancel', 'sip.call.conference.add', 'sip.call.conference.remove'] as const) {
+  // Blind to a number: REFER. Between agents the caller's leg and room stay as they are (the
+  // next agent joins the call room); attended transfers to numbers need a consultation leg (not yet).
+  handlers['sip.call.transfer'] = async (params) => {
+    const callId = String(params.callId);
+    const target = params.target as { kind: string; number?: string } | undefined;
+    if (params.mode !== 'blind' || target?.kind !== 'number') {
+      log.info({ callId, mode: params.mode, target: target?.kind }, 'transfer needs no SIP action (agent target) or is not performed yet (attended to a number)');
+      return;
+    }
+    if (!bridge.leg(callId)) {
+      log.warn({ action: 'sip.call.transfer', callId }, 'no SIP leg for this call on this node; effect dropped');
+      return;
+    }
+    setImmediate(() => void bridge.transferToNumber(callId, String(target.number)).catch((err) => log.error({ err, callId }, 'REFER failed')));
+  };
+  for (const action of ['sip.call.transfer.complete', 'sip.call.transfer.cancel', 'sip.call.conference.add', 'sip.call.conference.remove'] as const) {
     handlers[action] = async (params) => log.warn({ action, callId: params.callId }, 'the SIP bridge does not perform this call effect yet');
   }
   return handlers;

@@ -182,6 +182,23 @@ export class SipBridge {
     await leg.dial(room, this.deps.listen).catch((err) => log.info({ err: err instanceof Error ? err.message : String(err) }, 'outbound call not answered'));
   }
 
+  /**
+   * Blind transfer of the caller to a number (REFER); the outcome goes to the core as
+   * `call.transfer.progress`. Completed: the caller is with the number now, the leg is released.
+   */
+  async transferToNumber(callId: string, number: string): Promise<void> {
+    const leg = this.legs.get(callId);
+    if (!leg || !this.ua) return;
+    const log = this.deps.log.child({ callId, sipCallId: leg.sipCallId });
+    const { outcome, reason } = await leg.referTo(this.ua.uriOf(number));
+    log.info({ number, outcome, reason }, 'blind transfer by REFER');
+    await this.report(log, { type: 'call.transfer.progress', commandId: sipCommandId(`refer-${outcome}`, leg.sipCallId), callId, outcome, sipReason: reason.slice(0, 200) });
+    if (outcome === 'completed') {
+      await leg.hangup().catch((err) => log.warn({ err }, 'the transferred leg could not be released'));
+      await this.release(callId);
+    }
+  }
+
   /** A leg the bridge could not carry on (answering failed): released, and the call ends as a failure. */
   async fail(callId: string, reason: string): Promise<void> {
     const leg = this.legs.get(callId);

@@ -231,3 +231,21 @@ test('a call taker calls an abandoned caller back: the registered phone rings, a
   expect(result.code === 0 ? 0 : result.out).toBe(0);
   expect(result.log.find((l) => l.includes('offered='))).toContain(`offered=${leg.audio!.port}`);
 }, 60_000);
+
+test('a blind transfer to an outside number REFERs the caller there; its NOTIFY completes the transfer and the call ends as transferred', async () => {
+  const phone = await PhoneAudio.open();
+  opened.push(phone);
+  const run = runCaller(script(phone.port, { user: 'caller.2', ending: 'answer', referred: true }));
+  const callId = await queuedCall('caller.2');
+  await taker.ok({ type: 'call.agent.ready' }).catch(() => undefined);
+  await until('the call offered', async () => (await callView(callId)).offer?.username === 'calltaker.police', 10_000);
+  await taker.ok({ type: 'call.answer', callId });
+  await until('answered on SIP', async () => server.app.sipBridge!.leg(callId)?.state === 'Established', 10_000);
+  await taker.ok({ type: 'call.transfer', callId, mode: 'blind', to: { number: '87001234' } });
+  const result = await run;
+  expect(result.code === 0 ? 0 : result.out).toBe(0);
+  expect(result.log.find((l) => l.includes('referto='))).toContain('referto=87001234');
+  await until('the call transferred out', async () => (await callView(callId)).state === 'ended', 10_000);
+  expect(await callView(callId)).toMatchObject({ outcome: 'transferred' });
+  expect(server.app.sipBridge!.leg(callId)).toBeUndefined();
+}, 60_000);

@@ -32,6 +32,8 @@ export interface CallerScript {
   talkMs?: number;
   /** Sends DTMF digit 5 by SIP INFO (application/dtmf-relay) once the call is up. */
   infoDtmf?: boolean;
+  /** Instead of hanging up: accept the server's REFER, report the transfer done (NOTIFY 200) and take the server's BYE. */
+  referred?: boolean;
 }
 
 const SDP = (port: number) => ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 0 8 101`,
@@ -108,6 +110,30 @@ a=sendrecv
 ]]></send>
 <recv request="ACK" timeout="10000"/>`;
 
+/** A phone that is REFERred elsewhere (blind transfer): 202, NOTIFY with the target's 200, then the server's BYE. */
+function referred(s: CallerScript, cseq: number): string[] {
+  const reply = (status: string) => `<send><![CDATA[
+SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:${s.user}@[local_ip]:[local_port]>
+Content-Length: 0
+
+]]></send>`;
+  return [
+    '<recv request="REFER" timeout="30000"><action><ereg regexp="sip:([^@]+)@" search_in="hdr" header="Refer-To:" check_it="true" assign_to="rt,referto"/><log message="referto=[$referto] [$rt]"/></action></recv>',
+    reply('202 Accepted'),
+    inDialog('NOTIFY', cseq).replace('[$user]', s.user).replace('[$domain]', s.domain)
+      .replace('Content-Length: 0\n\n', 'Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag;version=2.0\nContent-Length: [len]\n\nSIP/2.0 200 OK\n'),
+    '<recv response="200" timeout="10000"/>',
+    '<recv request="BYE" timeout="10000"/>',
+    reply('200 OK'),
+  ];
+}
+
 export function callerScenario(s: CallerScript): string {
   // The ACK of a failed INVITE (CSeq 2): hop by hop, same branch.
   const ack2 = `<send><![CDATA[
@@ -164,7 +190,9 @@ Content-Length: 0
     if (s.infoDtmf) steps.push(inDialog('INFO', 3).replace('[$user]', s.user).replace('[$domain]', s.domain)
       .replace('Content-Length: 0\n\n', 'Content-Type: application/dtmf-relay\nContent-Length: [len]\n\nSignal=5\nDuration=160\n'), '<recv response="200" timeout="10000"/>');
     for (let i = 0; i < (s.reinvites ?? 0); i++) steps.push(answerReinvite(s));
-    steps.push(`<pause milliseconds="${s.talkMs ?? 500}"/>`, inDialog('BYE', s.infoDtmf ? 4 : 3).replace('[$user]', s.user).replace('[$domain]', s.domain), '<recv response="200" timeout="10000"/>');
+    const cseq = s.infoDtmf ? 4 : 3;
+    if (s.referred) steps.push(...referred(s, cseq));
+    else steps.push(`<pause milliseconds="${s.talkMs ?? 500}"/>`, inDialog('BYE', cseq).replace('[$user]', s.user).replace('[$domain]', s.domain), '<recv response="200" timeout="10000"/>');
   }
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="caller">\n${steps.join('\n')}\n</scenario>\n`;
 }
