@@ -51,7 +51,7 @@ import { placeholderSipHandlers, sipBridgeHandlers } from './calls/effects';
 import { startSipBridge } from './calls/sip-bridge';
 import { callLoader } from './calls/media-access';
 import { startSipEdge } from './sip-accounts/sip-edge';
-import { registerSipEdgeMetrics } from '../media/sip/metrics';
+import { registerSipBridgeMetrics, registerSipEdgeMetrics } from '../media/sip/metrics';
 
 export interface AppOptions {
   config: Config;
@@ -128,7 +128,10 @@ export async function createApp(opts: AppOptions) {
       city, media, listen: callMediaListen, log: log.child({ component: 'sip-bridge' }),
       execute: (actor, command) => handleCommand(pipeline, { city, users }, actor, command),
     });
-    if (sipBridge) closers.unshift(() => sipBridge.stop());
+    if (sipBridge) {
+      closers.unshift(() => sipBridge.stop());
+      registerSipBridgeMetrics(metrics.registry, sipBridge);
+    }
     registerMediaMetrics(metrics.registry, media);
     const timers = new TimerWorker(db.sql, pipeline, clock, log.child({ component: 'timers' }), () => metrics.timersFired.inc());
     const outbox = new OutboxWorker(db.sql, {

@@ -2,6 +2,12 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { KamailioEdge } from './KamailioEdge';
 
+/** What the SIP bridge counts (server/calls/sip-bridge.ts). */
+export interface SipBridgeCounts {
+  registered: boolean;
+  counters: { invites: number; dtmf: number };
+}
+
 export function registerSipEdgeMetrics(registry: Registry, edge: KamailioEdge): void {
   new Gauge({
     name: 'beacon_sip_edge_up', help: 'SIP edge (Kamailio) running and answering OPTIONS: 1, else 0', registers: [registry],
@@ -13,6 +19,29 @@ export function registerSipEdgeMetrics(registry: Registry, edge: KamailioEdge): 
     name: 'beacon_sip_edge_restarts', help: 'Times the SIP edge died and was started again since the server started', registers: [registry],
     collect() {
       this.set(edge.restarts);
+    },
+  });
+}
+
+/** The node's SIP bridge: registration at the edge, INVITEs received, DTMF digits from callers. */
+export function registerSipBridgeMetrics(registry: Registry, bridge: SipBridgeCounts): void {
+  new Gauge({
+    name: 'beacon_sip_node_registered', help: "This node's user agent registered at the SIP edge: 1, else 0", registers: [registry],
+    collect() {
+      this.set(bridge.registered ? 1 : 0);
+    },
+  });
+  // Gauges read from the bridge's own counters (monotonic; prom-client counters cannot be collected lazily).
+  new Gauge({
+    name: 'beacon_sip_invites_received', help: 'INVITEs received by this node from the edge since start', registers: [registry],
+    collect() {
+      this.set(bridge.counters.invites);
+    },
+  });
+  new Gauge({
+    name: 'beacon_sip_dtmf_digits', help: 'DTMF digits received from callers since start (SIP INFO)', registers: [registry],
+    collect() {
+      this.set(bridge.counters.dtmf);
     },
   });
 }

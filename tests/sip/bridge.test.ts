@@ -149,6 +149,9 @@ test('a 110 caller queues for police, the call taker answers, RTP flows both way
   expect(await fire.media({ action: 'transport.create', roomId: `call:${callId}`, direction: 'recv' })).toMatchObject({ ok: false, code: 'not_authorized' });
 
   await until('the DTMF digit (SIP INFO) seen', async () => server.app.sipBridge!.counters.dtmf >= 1, 3_000);
+  const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  expect(metrics).toMatch(/beacon_sip_dtmf_digits\{[^}]*\} [1-9]/);
+  expect(metrics).toMatch(/beacon_sip_node_registered\{[^}]*\} 1/);
 
   // Hold and resume: re-INVITEs the phone answers.
   await taker.ok({ type: 'call.hold', callId });
@@ -232,10 +235,10 @@ test('a call taker calls an abandoned caller back: the registered phone rings, a
   expect(result.log.find((l) => l.includes('offered='))).toContain(`offered=${leg.audio!.port}`);
 }, 60_000);
 
-test('a blind transfer to an outside number REFERs the caller there; its NOTIFY completes the transfer and the call ends as transferred', async () => {
+test('the caller holds and resumes from the phone (answered recvonly, then sendrecv), then a blind transfer to an outside number REFERs the caller there; its NOTIFY completes the transfer and the call ends as transferred', async () => {
   const phone = await PhoneAudio.open();
   opened.push(phone);
-  const run = runCaller(script(phone.port, { user: 'caller.2', ending: 'answer', referred: true }));
+  const run = runCaller(script(phone.port, { user: 'caller.2', ending: 'answer', phoneHolds: true, referred: true }));
   const callId = await queuedCall('caller.2');
   await taker.ok({ type: 'call.agent.ready' }).catch(() => undefined);
   await until('the call offered', async () => (await callView(callId)).offer?.username === 'calltaker.police', 10_000);
@@ -244,6 +247,8 @@ test('a blind transfer to an outside number REFERs the caller there; its NOTIFY 
   await taker.ok({ type: 'call.transfer', callId, mode: 'blind', to: { number: '87001234' } });
   const result = await run;
   expect(result.code === 0 ? 0 : result.out).toBe(0);
+  expect(result.log.find((l) => l.includes('phonehold='))).toContain('phonehold=recvonly');
+  expect(result.log.find((l) => l.includes('phoneresume='))).toContain('phoneresume=sendrecv');
   expect(result.log.find((l) => l.includes('referto='))).toContain('referto=87001234');
   await until('the call transferred out', async () => (await callView(callId)).state === 'ended', 10_000);
   expect(await callView(callId)).toMatchObject({ outcome: 'transferred' });

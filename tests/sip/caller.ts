@@ -32,6 +32,8 @@ export interface CallerScript {
   talkMs?: number;
   /** Sends DTMF digit 5 by SIP INFO (application/dtmf-relay) once the call is up. */
   infoDtmf?: boolean;
+  /** The phone itself holds (re-INVITE a=sendonly) and resumes (a=sendrecv) once the call is up; the answers' directions are logged. */
+  phoneHolds?: boolean;
   /** Instead of hanging up: accept the server's REFER, report the transfer done (NOTIFY 200) and take the server's BYE. */
   referred?: boolean;
 }
@@ -109,6 +111,20 @@ a=rtpmap:101 telephone-event/8000
 a=sendrecv
 ]]></send>
 <recv request="ACK" timeout="10000"/>`;
+
+/** The phone's own re-INVITE with `direction`; the server's answer direction is logged as `<tag>=<direction>`. */
+function phoneReinvite(s: CallerScript, cseq: number, direction: string, tag: string): string[] {
+  const sdp = ['v=0', `o=- 1 ${cseq} IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${s.rtpPort} RTP/AVP 0 101`,
+    'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', `a=${direction}`].join('\n');
+  const request = inDialog('INVITE', cseq).replace('[$user]', s.user).replace('[$domain]', s.domain)
+    .replace('Content-Length: 0\n\n', `Contact: <sip:${s.user}@[local_ip]:[local_port]>\nContent-Type: application/sdp\nContent-Length: [len]\n\n${sdp}\n`);
+  return [
+    request.replace('<send>', '<send retrans="500">'),
+    '<recv response="100" optional="true"/>',
+    `<recv response="200" timeout="10000"><action><ereg regexp="a=(sendrecv|sendonly|recvonly|inactive)" search_in="body" check_it="true" assign_to="${tag}line,${tag}"/><log message="${tag}=[$${tag}] [$${tag}line]"/></action></recv>`,
+    inDialog('ACK', cseq).replace('[$user]', s.user).replace('[$domain]', s.domain),
+  ];
+}
 
 /** A phone that is REFERred elsewhere (blind transfer): 202, NOTIFY with the target's 200, then the server's BYE. */
 function referred(s: CallerScript, cseq: number): string[] {
@@ -190,7 +206,11 @@ Content-Length: 0
     if (s.infoDtmf) steps.push(inDialog('INFO', 3).replace('[$user]', s.user).replace('[$domain]', s.domain)
       .replace('Content-Length: 0\n\n', 'Content-Type: application/dtmf-relay\nContent-Length: [len]\n\nSignal=5\nDuration=160\n'), '<recv response="200" timeout="10000"/>');
     for (let i = 0; i < (s.reinvites ?? 0); i++) steps.push(answerReinvite(s));
-    const cseq = s.infoDtmf ? 4 : 3;
+    let cseq = s.infoDtmf ? 4 : 3;
+    if (s.phoneHolds) {
+      steps.push(...phoneReinvite(s, cseq, 'sendonly', 'phonehold'), ...phoneReinvite(s, cseq + 1, 'sendrecv', 'phoneresume'));
+      cseq += 2;
+    }
     if (s.referred) steps.push(...referred(s, cseq));
     else steps.push(`<pause milliseconds="${s.talkMs ?? 500}"/>`, inDialog('BYE', cseq).replace('[$user]', s.user).replace('[$domain]', s.domain), '<recv response="200" timeout="10000"/>');
   }
