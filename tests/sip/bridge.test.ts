@@ -15,7 +15,8 @@ import { startTestServer, type TestServer } from '../support/app';
 import { TestClient } from '../support/ws-client';
 import { RtpSink, rtpPacket } from '../support/rtp';
 import { until } from '../support/until';
-import { PhoneAudio, registerPhone, runCallee, runCaller, type CallerScript } from './caller';
+import { runCaller, type CallerScript } from './caller';
+import { PhoneAudio, registerPhone, runCallee } from './phone';
 import { freePort } from '../../media/sip/free-port';
 
 let server: TestServer;

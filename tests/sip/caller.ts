@@ -3,15 +3,10 @@
  * an INVITE to a line with digest authentication, ringing, then either a CANCEL while queued
  * or an answer, the server's hold and resume re-INVITEs, and a BYE. The scenario is written
  * per call, so the body (plain SDP, SDP + PIDF-LO, garbage) and the ending can vary. sipp
- * only signals: the phone's RTP is a Node socket whose port the SDP names (`PhoneAudio`).
+ * only signals: the phone's RTP is a Node socket whose port the SDP names (`PhoneAudio`, ./phone.ts).
  */
-import { execFile } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePort } from '../../media/sip/free-port';
-import { rtpPacket } from '../support/rtp';
+import { runSippScenario, type SippRun } from './phone';
 
 export interface CallerScript {
   sipPort: number;
@@ -217,134 +212,8 @@ Content-Length: 0
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="caller">\n${steps.join('\n')}\n</scenario>\n`;
 }
 
-export interface CallerRun {
-  /** sipp's exit code: 0 when every step of the scenario passed. */
-  code: number | null;
-  /** The scenario's <log> lines (answered=ip:port, reinvite=sendonly ...). */
-  log: string[];
-  out: string;
-}
-
 /** Runs one caller to the end (bounded by `timeoutMs`). */
-export async function runCaller(s: CallerScript, timeoutMs = 60_000): Promise<CallerRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'beacon-caller-'));
-  try {
-    writeFileSync(join(dir, 'caller.xml'), callerScenario(s));
-    const localPort = await freePort('127.0.0.1', { udp: true });
-    const args = [`127.0.0.1:${s.sipPort}`, '-sf', join(dir, 'caller.xml'), '-s', s.line, '-au', s.user, '-ap', s.password,
-      '-i', '127.0.0.1', '-p', String(localPort), '-m', '1', '-timeout', String(Math.floor(timeoutMs / 1000) - 2), '-timeout_error',
-      '-trace_logs', '-log_file', join(dir, 'caller.log'), '-trace_err', '-error_file', join(dir, 'errors.log'), '-nostdin'];
-    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      execFile('sipp', args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, out: `${stdout}${stderr}` }));
-    });
-    const read = (f: string) => { try { return readFileSync(join(dir, f), 'utf8'); } catch { return ''; } };
-    return { code, log: read('caller.log').split('\n').filter(Boolean), out: `${out}\n${read('errors.log')}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The phone's RTP endpoint: sends G.711 (PCMU, 20 ms) to the server and counts what comes back. */
-export class PhoneAudio {
-  received = 0;
-  private sent = 0;
-  private constructor(private readonly socket: Socket) {
-    socket.on('message', (msg) => {
-      if (msg.length >= 12 && msg[0]! >> 6 === 2 && !(msg[1]! >= 192 && msg[1]! <= 223)) this.received++;
-    });
-  }
-
-  static async open(): Promise<PhoneAudio> {
-    const socket = createSocket('udp4');
-    const port = await freePort('127.0.0.1', { udp: true });
-    await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()));
-    return new PhoneAudio(socket);
-  }
-
-  get port(): number {
-    return this.socket.address().port;
-  }
-
-  /** `count` PCMU packets (SSRC `ssrc`) to `port`, one per 20 ms, numbered on from the last call. */
-  async send(port: number, count: number, opts: { ssrc?: number } = {}): Promise<void> {
-    const ssrc = opts.ssrc ?? 0x5ca1ab1e;
-    for (let i = 0; i < count; i++, this.sent++) {
-      this.socket.send(rtpPacket({ payloadType: 0, sequenceNumber: this.sent, timestamp: this.sent * 160, ssrc, marker: this.sent === 0 }, Buffer.alloc(160, 0xff)), port, '127.0.0.1');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  close(): void {
-    this.socket.close();
-  }
-}
-
-/** Registers `user` from 127.0.0.1:`localPort` (the port a later `runCallee` answers on); resolves with the final status. */
-export async function registerPhone(sipPort: number, user: string, password: string, localPort: number): Promise<number | null> {
-  const dir = mkdtempSync(join(tmpdir(), 'beacon-reg-'));
-  try {
-    await new Promise<void>((resolve) => execFile('sipp', [`127.0.0.1:${sipPort}`, '-sf', join(__dirname, 'register.xml'), '-s', user, '-au', user, '-ap', password,
-      '-key', 'domain', 'beacon.local', '-t', 'u1', '-i', '127.0.0.1', '-p', String(localPort), '-m', '1', '-timeout', '6', '-timeout_error',
-      '-trace_logs', '-log_file', join(dir, 'outcome.log'), '-nostdin'], { timeout: 15_000, killSignal: 'SIGKILL' }, () => resolve()));
-    const m = /outcome=(\d{3})/.exec((() => { try { return readFileSync(join(dir, 'outcome.log'), 'utf8'); } catch { return ''; } })());
-    return m ? Number(m[1]) : null;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** A registered phone that answers the server's INVITE (SDP to `rtpPort`) and waits for the BYE. */
-export async function runCallee(localPort: number, rtpPort: number, timeoutMs = 40_000): Promise<CallerRun> {
-  const scenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="callee">
-<recv request="INVITE" timeout="${timeoutMs - 10_000}"><action><ereg regexp="m=audio ([0-9]+) RTP/AVP 0" search_in="body" check_it="true" assign_to="mline,offerport"/><log message="offered=[$offerport] [$mline]"/></action></recv>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]callee[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-[last_Record-Route:]
-Contact: <sip:callee@[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=- 1 1 IN IP4 127.0.0.1
-s=-
-c=IN IP4 127.0.0.1
-t=0 0
-m=audio ${rtpPort} RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-a=sendrecv
-]]></send>
-<recv request="ACK" timeout="10000"/>
-<recv request="BYE" timeout="${timeoutMs - 10_000}"/>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-</scenario>
-`;
-  const dir = mkdtempSync(join(tmpdir(), 'beacon-callee-'));
-  try {
-    writeFileSync(join(dir, 'callee.xml'), scenario);
-    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      execFile('sipp', ['-sf', join(dir, 'callee.xml'), '-i', '127.0.0.1', '-p', String(localPort), '-m', '1', '-timeout', String(Math.floor(timeoutMs / 1000) - 2), '-timeout_error',
-        '-trace_logs', '-log_file', join(dir, 'callee.log'), '-trace_err', '-error_file', join(dir, 'errors.log'), '-nostdin'],
-      { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, out: `${stdout}${stderr}` }));
-    });
-    const read = (f: string) => { try { return readFileSync(join(dir, f), 'utf8'); } catch { return ''; } };
-    return { code, log: read('callee.log').split('\n').filter(Boolean), out: `${out}\n${read('errors.log')}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+export async function runCaller(s: CallerScript, timeoutMs = 60_000): Promise<SippRun> {
+  const localPort = await freePort('127.0.0.1', { udp: true });
+  return runSippScenario(callerScenario(s), [`127.0.0.1:${s.sipPort}`, '-s', s.line, '-au', s.user, '-ap', s.password, '-p', String(localPort)], timeoutMs);
 }

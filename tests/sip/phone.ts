@@ -1,0 +1,124 @@
+/**
+ * The phone side of the SIP bridge tests: running a sipp scenario (bounded in time, on
+ * 127.0.0.1), the phone's RTP endpoint (a Node socket sending G.711 and counting what comes
+ * back), and a registered phone that answers the server's INVITE (callbacks).
+ */
+import { execFile } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../media/sip/free-port';
+import { rtpPacket } from '../support/rtp';
+
+export interface SippRun {
+  /** sipp's exit code: 0 when every step of the scenario passed. */
+  code: number | null;
+  /** The scenario's <log> lines (answered=ip:port, reinvite=sendonly ...). */
+  log: string[];
+  out: string;
+}
+
+/** Runs `scenario` once with sipp (`args`: remote host, -s, -p ...), killed after `timeoutMs`. */
+export async function runSippScenario(scenario: string, args: string[], timeoutMs: number): Promise<SippRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-sipp-'));
+  try {
+    writeFileSync(join(dir, 'scenario.xml'), scenario);
+    const all = [...args, '-sf', join(dir, 'scenario.xml'), '-i', '127.0.0.1', '-m', '1', '-timeout', String(Math.floor(timeoutMs / 1000) - 2), '-timeout_error',
+      '-trace_logs', '-log_file', join(dir, 'run.log'), '-trace_err', '-error_file', join(dir, 'errors.log'), '-nostdin'];
+    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile('sipp', all, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, out: `${stdout}${stderr}` }));
+    });
+    const read = (f: string) => { try { return readFileSync(join(dir, f), 'utf8'); } catch { return ''; } };
+    return { code, log: read('run.log').split('\n').filter(Boolean), out: `${out}\n${read('errors.log')}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The phone's RTP endpoint: sends G.711 (PCMU, 20 ms) to the server and counts what comes back. */
+export class PhoneAudio {
+  received = 0;
+  private sent = 0;
+  private constructor(private readonly socket: Socket) {
+    socket.on('message', (msg) => {
+      if (msg.length >= 12 && msg[0]! >> 6 === 2 && !(msg[1]! >= 192 && msg[1]! <= 223)) this.received++;
+    });
+  }
+
+  static async open(): Promise<PhoneAudio> {
+    const socket = createSocket('udp4');
+    const port = await freePort('127.0.0.1', { udp: true });
+    await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()));
+    return new PhoneAudio(socket);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  /** `count` PCMU packets (SSRC `ssrc`) to `port`, one per 20 ms, numbered on from the last call. */
+  async send(port: number, count: number, opts: { ssrc?: number } = {}): Promise<void> {
+    const ssrc = opts.ssrc ?? 0x5ca1ab1e;
+    for (let i = 0; i < count; i++, this.sent++) {
+      this.socket.send(rtpPacket({ payloadType: 0, sequenceNumber: this.sent, timestamp: this.sent * 160, ssrc, marker: this.sent === 0 }, Buffer.alloc(160, 0xff)), port, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** Registers `user` from 127.0.0.1:`localPort` (the port a later `runCallee` answers on); resolves with the final status. */
+export async function registerPhone(sipPort: number, user: string, password: string, localPort: number): Promise<number | null> {
+  const scenario = readFileSync(join(__dirname, 'register.xml'), 'utf8');
+  const run = await runSippScenario(scenario, [`127.0.0.1:${sipPort}`, '-s', user, '-au', user, '-ap', password, '-key', 'domain', 'beacon.local', '-p', String(localPort)], 15_000);
+  const m = run.log.map((l) => /outcome=(\d{3})/.exec(l)).find(Boolean);
+  return m ? Number(m[1]) : null;
+}
+
+/** A registered phone that answers the server's INVITE (SDP to `rtpPort`) and waits for the BYE. */
+export async function runCallee(localPort: number, rtpPort: number, timeoutMs = 40_000): Promise<SippRun> {
+  const scenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="callee">
+<recv request="INVITE" timeout="${timeoutMs - 10_000}"><action><ereg regexp="m=audio ([0-9]+) RTP/AVP 0" search_in="body" check_it="true" assign_to="mline,offerport"/><log message="offered=[$offerport] [$mline]"/></action></recv>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]callee[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+[last_Record-Route:]
+Contact: <sip:callee@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=- 1 1 IN IP4 127.0.0.1
+s=-
+c=IN IP4 127.0.0.1
+t=0 0
+m=audio ${rtpPort} RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+a=sendrecv
+]]></send>
+<recv request="ACK" timeout="10000"/>
+<recv request="BYE" timeout="${timeoutMs - 10_000}"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+</scenario>
+`;
+  return runSippScenario(scenario, ['-p', String(localPort)], timeoutMs);
+}
