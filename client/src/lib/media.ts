@@ -21,7 +21,7 @@ const SIMULCAST: RTCRtpEncodingParameters[] = [
 
 type TransportInfo = MediaResult<'transport.create'>;
 
-async function loadDevice(live: LiveClient, roomId: string): Promise<Device> {
+export async function loadDevice(live: LiveClient, roomId: string): Promise<Device> {
   const caps = await live.mediaRequest<MediaResult<'router.capabilities'>>({ action: 'router.capabilities', roomId });
   const device = await Device.factory();
   await device.load({ routerRtpCapabilities: caps.rtpCapabilities as unknown as msc.RtpCapabilities });
@@ -29,7 +29,7 @@ async function loadDevice(live: LiveClient, roomId: string): Promise<Device> {
 }
 
 /** A server transport mirrored by a mediasoup-client one, DTLS connected over signalling. */
-async function createTransport(live: LiveClient, device: Device, roomId: string, direction: 'send' | 'recv'): Promise<msc.Transport> {
+export async function createTransport(live: LiveClient, device: Device, roomId: string, direction: 'send' | 'recv'): Promise<msc.Transport> {
   const info = await live.mediaRequest<TransportInfo>({ action: 'transport.create', roomId, direction });
   const options: msc.TransportOptions = {
     id: info.transportId,
@@ -46,7 +46,7 @@ async function createTransport(live: LiveClient, device: Device, roomId: string,
 }
 
 /** Closes a server-side object of this session, ignoring a connection that is already gone. */
-function closeRemote(live: LiveClient, id: string): void {
+export function closeRemote(live: LiveClient, id: string): void {
   live.mediaRequest({ action: 'close', id }).catch(() => undefined);
 }
 
@@ -68,7 +68,7 @@ const RETRY_MAX_MS = 8_000;
  * A start that fails is retried with a growing delay while the connection stays live: a
  * viewer that (re)joins while the room's worker is being replaced would otherwise stay dark.
  */
-function runSession(
+export function runSession(
   live: LiveClient, roomId: string, start: () => Promise<() => void>, onChange: (s: MediaSession) => void,
   onEvent?: (f: MediaEventFrame) => void,
 ): MediaSession {

@@ -1,8 +1,10 @@
 /**
  * A call in this seat's hands (`active-call`): who and which line, how long, hold / resume and
  * hang up, the caller's location (proposed until the dispatcher confirms it), the incident in
- * one action (a new one from the call, or joining the selected one), and transfers.
+ * one action (a new one from the call, or joining the selected one), and transfers; the
+ * call's two-way audio with a mute toggle while it is up (`CallAudioControls`).
  */
+import { useState } from 'react';
 import { elapsed } from '../../lib/format';
 import { useCommand, type CommandTracker } from '../../lib/useCommand';
 import type { CallView } from '../../lib/stores';
@@ -11,6 +13,7 @@ import { useNow, useObservable } from '../state';
 import { tc } from './messages';
 import { callerLabel, lineLabel, transferredToMe, unconfirmedProposal } from './model';
 import { TransferControls } from './TransferControls';
+import { CallAudioControls } from './CallAudioControls';
 
 /** One call with this seat and its controls. */
 export function ActiveCall({ call }: { call: CallView }) {
@@ -19,6 +22,9 @@ export function ActiveCall({ call }: { call: CallView }) {
   const cmd = useCommand(c.live);
   const incoming = transferredToMe(call, c.actor.id);
   const since = call.answeredAt ?? call.createdAt;
+  const [muted, setMuted] = useState(false);
+  // The caller is heard (and hears this seat) while the call is up; hold and hang up leave the call room.
+  const talking = !incoming && (call.state === 'answered' || call.state === 'conferenced');
   return (
     <article className={`active-call state-${call.state}`} data-testid="active-call" data-call-id={call.id} data-state={call.state}>
       <header className="active-call-head">
@@ -28,6 +34,7 @@ export function ActiveCall({ call }: { call: CallView }) {
       </header>
       <div className="active-call-main">
         <span className="call-number" data-testid="active-call-number">{callerLabel(call)}</span>
+        {talking && <CallAudioControls callId={call.id} muted={muted} onMuted={setMuted} />}
         {incoming ? (
           <button type="button" className="primary" data-testid="call-answer-transfer" disabled={!!cmd.pending}
             onClick={() => void cmd.run('answer', { type: 'call.answer', callId: call.id })}>{tc('calls.answer')}</button>

@@ -2,8 +2,9 @@
  * The calls panel (`calls-panel`): this seat's readiness for the ACD, the call offered to it
  * (Answer with A when no field is being typed in, or Decline), the calls in its hands with
  * their controls, the agency's waiting callers in the server's answer order with their
- * waiting time ticking, and the abandoned callers to call back. No audio yet: the buttons
- * drive the call core, and the SIP bridge carries them out on the phones.
+ * waiting time ticking, and the abandoned callers to call back. The buttons drive the call
+ * core and the SIP bridge carries them out on the phones; the call in hand's audio flows
+ * through its call room (`CallAudioControls`).
  */
 import { useEffect } from 'react';
 import { elapsed } from '../../lib/format';
