@@ -4,7 +4,7 @@
  * counting what comes back (`tests/sip/phone.ts`). A police call taker in Debian's Chromium
  * (fake microphone) goes ready and answers with A; the call in hand plays the caller (the
  * browser's inbound-rtp packets rise) and the dispatcher's microphone reaches the phone as
- * PCMU (packets counted at the phone's port). Hold leaves the call room (no audio either way,
+ * PCMU (packets counted at the phone's port). A dropped connection rebuilds both. Hold leaves the call room (no audio either way,
  * the phone gets a=sendonly), Resume rejoins it, Mute stops the microphone's RTP, and Hang up
  * in the console sends the phone a BYE, which ends sipp's scenario. Screenshot:
  * tests/artifacts/screenshots/call-audio-1920.png and call-audio-1280.png.
@@ -18,13 +18,14 @@ import { callerScenario, type CallerScript } from '../sip/caller';
 import { PhoneAudio, runSippScenario, type SippRun } from '../sip/phone';
 import { launchMediaBrowser } from './bodycam-support';
 import { bothSizes, setReady } from './calls-support';
-import { assertClientBuilt, clearFailureScreenshots, eventually, openApp, tid, waitForAttribute, type OpenApp } from './support';
+import { assertClientBuilt, clearFailureScreenshots, eventually, openApp, SocketTap, tid, waitForAttribute, type OpenApp } from './support';
 
 jest.setTimeout(120_000);
 
 let server: TestServer;
 let browser: Browser;
 let taker: OpenApp;
+let tap: SocketTap;
 const opened: { close(): void }[] = [];
 
 beforeAll(async () => {
@@ -33,12 +34,14 @@ beforeAll(async () => {
   server = await startTestServer({ env: { SIP_ENABLED: 'true' } });
   expect(await server.app.sipBridge!.whenRegistered(10_000)).toBe(true);
   browser = await launchMediaBrowser();
+  tap = new SocketTap(server);
   taker = await openApp(browser, server, 'console', 'calltaker.police');
 }, 60_000);
 
 afterAll(async () => {
   for (const o of opened) o.close();
   await taker?.close().catch(() => {});
+  tap?.detach();
   await browser?.close();
   await server?.stop();
 }, 60_000);
@@ -88,7 +91,7 @@ async function bothWaysRising(page: Page, from: CallAudioStats | null, n: number
   }, 15_000);
 }
 
-test('a 110 caller on sipp is answered with A in the console: RTP both ways counted at both ends, hold and resume, mute, and Hang up sends the BYE', async () => {
+test('a 110 caller on sipp is answered with A in the console: RTP both ways counted at both ends, hold and resume, mute, rebuilt after a reconnect, and Hang up sends the BYE', async () => {
   const page = taker.page;
   const phone = await PhoneAudio.open();
   opened.push(phone);
@@ -173,6 +176,20 @@ test('a 110 caller on sipp is answered with A in the console: RTP both ways coun
     const unmutedAt = phone.received;
     await eventually('the microphone at the phone after unmuting', () => phone.received >= unmutedAt + 20, 10_000);
     expect(resumed.remoteTracks).toBe(1);
+
+    // The console's connection drops (server side, no close frame): the call audio is rebuilt on the new one.
+    const micBefore = room.producerInfos().find((p) => p.source === 'dispatcher')!.producerId;
+    expect(tap.drop(taker.tag)).toBeGreaterThan(0);
+    await eventually('a new microphone producer after the reconnect', () => {
+      const now = room.producerInfos().find((p) => p.source === 'dispatcher');
+      return now && now.producerId !== micBefore;
+    }, 20_000);
+    await waitForAttribute(page, tid('connection-state'), 'data-state', 'live', 10_000);
+    const reconnectedAt = phone.received;
+    const rebuilt = await bothWaysRising(page, null, 25, 'audio both ways after the reconnect');
+    expect(rebuilt.remoteTracks).toBe(1);
+    await eventually('the microphone at the phone after the reconnect', () => phone.received >= reconnectedAt + 20, 10_000);
+    expect(room.producerInfos().filter((p) => p.source === 'dispatcher')).toHaveLength(1);
 
     // Hang up in the console: the phone gets the BYE and sipp's scenario completes.
     await page.getByTestId('call-hangup').click();
