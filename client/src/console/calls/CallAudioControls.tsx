@@ -68,8 +68,8 @@ export function CallAudioControls({ callId, muted, onMuted }: { callId: string; 
   return (
     <div className="call-audio" data-testid="call-audio" data-audio-state={state} data-muted={String(muted)}>
       <audio ref={audioEl} autoPlay data-testid="call-audio-out" />
-      <span className={`call-audio-state ${state}`} title={state === 'live' ? tc('calls.audio_live') : error ?? undefined}>
-        {state === 'live' ? tc('calls.audio_live') : state === 'failed' ? tc('calls.audio_failed', { error: error ?? '' }) : tc('calls.audio_connecting')}
+      <span className={`call-audio-state ${state}`} data-testid="call-audio-state" title={state === 'live' ? tc('calls.audio_live') : error ?? undefined}>
+        {state === 'live' ? tc('calls.audio_live') : state === 'failed' ? tc('calls.audio_failed') : tc('calls.audio_connecting')}
       </span>
       {noMic && <span className="error" data-testid="call-no-mic">{tc('calls.no_mic')}</span>}
       <button type="button" className={muted ? 'active' : ''} data-testid="call-mute" aria-pressed={muted} title={tc('calls.mute_hint')}
