@@ -38,6 +38,8 @@ export interface SipMediaListen {
 
 export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEndpoint {
   audio: CallAudio | null = null;
+  /** Offers the phone made in this dialog (its INVITE, then each re-INVITE with SDP). */
+  phoneOffers = 0;
   private remote: RemoteAudio | null;
   private pendingOffer: RemoteAudio | null = null;
   private offerSent = false;
@@ -201,6 +203,7 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
     }
     this.pendingOffer = remote;
     this.remote = remote;
+    this.phoneOffers++;
   }
 
   async localDescription(options: { hold?: boolean }): Promise<string> {

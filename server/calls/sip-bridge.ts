@@ -234,7 +234,8 @@ export async function startSipBridge(
   sip: { edge: { state: string; wsPort: number }; node: { username: string; password: string; aor: string } },
   domain: string, deps: SipBridgeDeps,
 ): Promise<SipBridge | null> {
-  if (sip.edge.state !== 'running' || !deps.media.available) {
+  // An edge that is restarting still gets a bridge: the user agent reconnects when it is back.
+  if (['disabled', 'unavailable', 'stopped'].includes(sip.edge.state) || !sip.edge.wsPort || !deps.media.available) {
     deps.log.info({ edge: sip.edge.state, media: deps.media.available }, 'no SIP bridge on this node (needs the SIP edge and the media plane)');
     return null;
   }

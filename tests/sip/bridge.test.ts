@@ -245,6 +245,9 @@ test('the caller holds and resumes from the phone (answered recvonly, then sendr
   await until('the call offered', async () => (await callView(callId)).offer?.username === 'calltaker.police', 10_000);
   await taker.ok({ type: 'call.answer', callId });
   await until('answered on SIP', async () => server.app.sipBridge!.leg(callId)?.state === 'Established', 10_000);
+  // The phone's hold and resume are done (its INVITE's offer and two re-INVITEs) before the transfer.
+  await until('the phone held and resumed', async () => server.app.sipBridge!.leg(callId)!.phoneOffers >= 3, 10_000);
+  await new Promise((r) => setTimeout(r, 300)); // its 200 answered and ACKed
   await taker.ok({ type: 'call.transfer', callId, mode: 'blind', to: { number: '87001234' } });
   const result = await run;
   expect(result.code === 0 ? 0 : result.out).toBe(0);

@@ -108,7 +108,7 @@ a=sendrecv
 <recv request="ACK" timeout="10000"/>`;
 
 /** The phone's own re-INVITE with `direction`; the server's answer direction is logged as `<tag>=<direction>`. */
-function phoneReinvite(s: CallerScript, cseq: number, direction: string, tag: string): string[] {
+function phoneReinvite(s: CallerScript, cseq: number, direction: string, tag: string, pauseAfter: boolean): string[] {
   const sdp = ['v=0', `o=- 1 ${cseq} IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${s.rtpPort} RTP/AVP 0 101`,
     'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', `a=${direction}`].join('\n');
   const request = inDialog('INVITE', cseq).replace('[$user]', s.user).replace('[$domain]', s.domain)
@@ -118,6 +118,9 @@ function phoneReinvite(s: CallerScript, cseq: number, direction: string, tag: st
     '<recv response="100" optional="true"/>',
     `<recv response="200" timeout="10000"><action><ereg regexp="a=(sendrecv|sendonly|recvonly|inactive)" search_in="body" check_it="true" assign_to="${tag}line,${tag}"/><log message="${tag}=[$${tag}] [$${tag}line]"/></action></recv>`,
     inDialog('ACK', cseq).replace('[$user]', s.user).replace('[$domain]', s.domain),
+    // A phone does not re-INVITE on the heels of its ACK: through the edge the two may arrive
+    // swapped, and a UAS answers an INVITE that overtakes the previous ACK with 500 (RFC 3261 §14.2).
+    ...(pauseAfter ? ['<pause milliseconds="200"/>'] : []),
   ];
 }
 
@@ -203,7 +206,7 @@ Content-Length: 0
     for (let i = 0; i < (s.reinvites ?? 0); i++) steps.push(answerReinvite(s));
     let cseq = s.infoDtmf ? 4 : 3;
     if (s.phoneHolds) {
-      steps.push(...phoneReinvite(s, cseq, 'sendonly', 'phonehold'), ...phoneReinvite(s, cseq + 1, 'sendrecv', 'phoneresume'));
+      steps.push(...phoneReinvite(s, cseq, 'sendonly', 'phonehold', true), ...phoneReinvite(s, cseq + 1, 'sendrecv', 'phoneresume', false));
       cseq += 2;
     }
     if (s.referred) steps.push(...referred(s, cseq));
