@@ -15,25 +15,18 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { renderKamailioConfig, type EdgeAccountSource } from './kamailio-config';
+import { renderKamailioConfig, type EdgeConfigValues } from './kamailio-config';
 import { sipOptionsPing } from './options-probe';
 import { freePort } from './free-port';
 
-export interface KamailioEdgeSettings {
+/**
+ * The edge's settings: what goes into its configuration (ports: 0 picks a free one; the
+ * WebSocket and JSON-RPC port is always on 127.0.0.1), and how it is run.
+ */
+export interface KamailioEdgeSettings extends Pick<EdgeConfigValues, 'listenIp' | 'sipPort' | 'wsPort' | 'domain' | 'nodeAor' | 'workers' | 'accounts' | 'lines'> {
   enabled: boolean;
   /** Directory of the rendered config and the control socket (DATA_DIR/kamailio). */
   dir: string;
-  listenIp: string;
-  /** UDP + TCP port for phones; 0 picks a free one. */
-  sipPort: number;
-  /** Internal WebSocket (and JSON-RPC) port on 127.0.0.1; 0 picks a free one. */
-  wsPort: number;
-  domain: string;
-  nodeAor: string;
-  workers: number;
-  accounts: EdgeAccountSource;
-  /** Configured phone lines, routed to the server nodes. */
-  lines?: string[];
   /** Kamailio binary. Default /usr/sbin/kamailio (Debian). */
   bin?: string;
   /** Shared memory, MB. Default 64. */
