@@ -13,7 +13,8 @@ import { REAL_REDIS_URL } from '../support/env';
 import { runCommandsBench } from './commands';
 import { runRecommendBench } from './recommend';
 import { runFanoutBench } from './fanout';
-import { mediaSection, renderReport, withMediaSection, type Machine, type Outcome } from './report';
+import { renderReport, type Machine, type Outcome } from './report';
+import { mediaSection, withMediaSection } from './media-report';
 import { runClientBench, withClientSection } from './client';
 import { runMediaBench } from './media';
 
