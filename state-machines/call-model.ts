@@ -79,9 +79,8 @@ export interface CallbackAttempt {
 
 export type CallOutcome = 'completed' | 'abandoned' | 'transferred' | 'no_answer';
 
-/** Input of a new call (from the SIP bridge's `call.offered`, or a dispatcher's callback). */
-export interface CallInput {
-  at: string;
+/** What a call is from its first ring: who rings which line, and the line's queue settings. */
+export interface CallLine {
   direction: CallDirection;
   /** SIP Call-ID of the caller's dialog, when the call came over SIP. */
   sipCallId: string | null;
@@ -94,6 +93,11 @@ export interface CallInput {
   priority: number;
   answerTargetMs: number;
   offerTimeoutMs: number;
+}
+
+/** Input of a new call (from the SIP bridge's `call.offered`, or a dispatcher's callback). */
+export interface CallInput extends CallLine {
+  at: string;
   /** PIDF-LO location of the INVITE: proposed, never used before a dispatcher confirms it. */
   location?: Omit<CallerLocation, 'at'> | null;
   /** Outbound callbacks: the dispatcher who dials, and the abandoned call it answers. */
@@ -101,16 +105,7 @@ export interface CallInput {
   callbackOf?: string | null;
 }
 
-export interface CallContext {
-  direction: CallDirection;
-  sipCallId: string | null;
-  callerNumber: string;
-  callerName: string | null;
-  line: string;
-  agencyId: string;
-  priority: number;
-  answerTargetMs: number;
-  offerTimeoutMs: number;
+export interface CallContext extends CallLine {
   createdAt: string;
   /** When the call (last) entered the queue: waiting time counts from here. */
   queuedAt: string | null;
