@@ -12,10 +12,9 @@
 import type { Browser, Page } from 'playwright-core';
 import type { CallView } from '../../server/calls/kind';
 import type { CallAudioStats } from '../../client/src/lib/callAudio';
-import { freePort } from '../../media/sip/free-port';
 import { startTestServer, type TestServer } from '../support/app';
-import { callerScenario, type CallerScript } from '../sip/caller';
-import { PhoneAudio, runSippScenario, type SippRun } from '../sip/phone';
+import { callerScenario, runCaller, type CallerScript } from '../sip/caller';
+import { PhoneAudio, sippReply } from '../sip/phone';
 import { launchMediaBrowser } from './bodycam-support';
 import { bothSizes, setReady } from './calls-support';
 import { assertClientBuilt, clearFailureScreenshots, eventually, openApp, SocketTap, tid, waitForAttribute, type OpenApp } from './support';
@@ -56,26 +55,13 @@ function waitsForBye(s: CallerScript): string {
   const tail = xml.lastIndexOf('<pause milliseconds="0"/>');
   if (tail < 0) throw new Error('caller scenario changed: no final pause before the BYE');
   return `${xml.slice(0, tail)}<recv request="BYE" timeout="90000"><action><log message="bye-received"/></action></recv>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:${s.user}@[local_ip]:[local_port]>
-Content-Length: 0
-
-]]></send>
+${sippReply('200 OK', { contact: s.user })}
 </scenario>
 `;
 }
 
-/** Runs that caller with sipp to the end (bounded in time), like `runCaller`. */
-async function runCallerUntilBye(s: CallerScript, timeoutMs = 100_000): Promise<SippRun> {
-  const localPort = await freePort('127.0.0.1', { udp: true });
-  return runSippScenario(waitsForBye(s), [`127.0.0.1:${s.sipPort}`, '-s', s.line, '-au', s.user, '-ap', s.password, '-p', String(localPort)], timeoutMs);
-}
+/** Runs that caller with sipp to the end (bounded in time). */
+const runCallerUntilBye = (s: CallerScript) => runCaller(s, 100_000, waitsForBye(s));
 
 const callView = async (id: string) => (await server.app.pipeline.load('call', id))!.view as unknown as CallView;
 

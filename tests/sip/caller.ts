@@ -6,7 +6,7 @@
  * only signals: the phone's RTP is a Node socket whose port the SDP names (`PhoneAudio`, ./phone.ts).
  */
 import { freePort } from '../../media/sip/free-port';
-import { runSippScenario, type SippRun } from './phone';
+import { audioSdp, runSippScenario, sippReply, type SippRun } from './phone';
 
 export interface CallerScript {
   sipPort: number;
@@ -33,8 +33,7 @@ export interface CallerScript {
   referred?: boolean;
 }
 
-const SDP = (port: number) => ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 0 8 101`,
-  'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16', 'a=sendrecv'].join('\n');
+const SDP = (port: number) => audioSdp(port, { pcma: true });
 
 const PIDF = `<?xml version="1.0" encoding="UTF-8"?>
 <presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:gp="urn:ietf:params:xml:ns:pidf:geopriv10" xmlns:gml="http://www.opengis.net/gml" xmlns:gs="http://www.opengis.net/pidflo/1.0" entity="pres:caller@beacon.local">
@@ -84,33 +83,12 @@ Content-Length: 0
 
 /** The 200 OK a phone sends for the server's re-INVITE: same port, the direction it was offered, mirrored. */
 const answerReinvite = (s: CallerScript) => `<recv request="INVITE" timeout="30000"><action><ereg regexp="a=(sendonly|sendrecv|inactive)" search_in="body" check_it="true" assign_to="dirline,dir"/><log message="reinvite=[$dir] [$dirline]"/></action></recv>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:${s.user}@[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=- 1 2 IN IP4 127.0.0.1
-s=-
-c=IN IP4 127.0.0.1
-t=0 0
-m=audio ${s.rtpPort} RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=sendrecv
-]]></send>
+${sippReply('200 OK', { contact: s.user, sdp: audioSdp(s.rtpPort, { version: 2 }) })}
 <recv request="ACK" timeout="10000"/>`;
 
 /** The phone's own re-INVITE with `direction`; the server's answer direction is logged as `<tag>=<direction>`. */
 function phoneReinvite(s: CallerScript, cseq: number, direction: string, tag: string, pauseAfter: boolean): string[] {
-  const sdp = ['v=0', `o=- 1 ${cseq} IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${s.rtpPort} RTP/AVP 0 101`,
-    'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', `a=${direction}`].join('\n');
+  const sdp = audioSdp(s.rtpPort, { version: cseq, direction });
   const request = inDialog('INVITE', cseq).replace('[$user]', s.user).replace('[$domain]', s.domain)
     .replace('Content-Length: 0\n\n', `Contact: <sip:${s.user}@[local_ip]:[local_port]>\nContent-Type: application/sdp\nContent-Length: [len]\n\n${sdp}\n`);
   return [
@@ -126,17 +104,7 @@ function phoneReinvite(s: CallerScript, cseq: number, direction: string, tag: st
 
 /** A phone that is REFERred elsewhere (blind transfer): 202, NOTIFY with the target's 200, then the server's BYE. */
 function referred(s: CallerScript, cseq: number): string[] {
-  const reply = (status: string) => `<send><![CDATA[
-SIP/2.0 ${status}
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:${s.user}@[local_ip]:[local_port]>
-Content-Length: 0
-
-]]></send>`;
+  const reply = (status: string) => sippReply(status, { contact: s.user });
   return [
     '<recv request="REFER" timeout="30000"><action><ereg regexp="sip:([^@]+)@" search_in="hdr" header="Refer-To:" check_it="true" assign_to="rt,referto"/><log message="referto=[$referto] [$rt]"/></action></recv>',
     reply('202 Accepted'),
@@ -148,34 +116,26 @@ Content-Length: 0
   ];
 }
 
-export function callerScenario(s: CallerScript): string {
-  // The ACK of a failed INVITE (CSeq 2): hop by hop, same branch.
-  const ack2 = `<send><![CDATA[
+/** The ACK of the failed INVITE with CSeq `cseq` (407, 404, 487): hop by hop, the INVITE's branch. */
+const nonDialogAck = (s: CallerScript, cseq: number) => `<send><![CDATA[
 ACK sip:[service]@${s.domain} SIP/2.0
-Via: SIP/2.0/UDP [local_ip]:[local_port];branch=z9hG4bK[pid]i2n[call_number]
+Via: SIP/2.0/UDP [local_ip]:[local_port];branch=z9hG4bK[pid]i${cseq}n[call_number]
 From: "Caller" <sip:${s.user}@${s.domain}>;tag=[pid]tag[call_number]
 [last_To:]
 Call-ID: [call_id]
-CSeq: 2 ACK
+CSeq: ${cseq} ACK
 Max-Forwards: 70
 Content-Length: 0
 
 ]]></send>`;
+
+export function callerScenario(s: CallerScript): string {
+  const ack2 = nonDialogAck(s, 2);
   const steps = [
     invite(s, 1, false),
     '<recv response="100" optional="true"/>',
     '<recv response="407" auth="true"/>',
-    `<send><![CDATA[
-ACK sip:[service]@${s.domain} SIP/2.0
-Via: SIP/2.0/UDP [local_ip]:[local_port];branch=z9hG4bK[pid]i1n[call_number]
-From: "Caller" <sip:${s.user}@${s.domain}>;tag=[pid]tag[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>`,
+    nonDialogAck(s, 1),
     invite(s, 2, true),
     '<recv response="100" optional="true"/>',
   ];
@@ -215,8 +175,8 @@ Content-Length: 0
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="caller">\n${steps.join('\n')}\n</scenario>\n`;
 }
 
-/** Runs one caller to the end (bounded by `timeoutMs`). */
-export async function runCaller(s: CallerScript, timeoutMs = 60_000): Promise<SippRun> {
+/** Runs one caller to the end (bounded by `timeoutMs`); `scenario` is `callerScenario(s)` unless a test varies it. */
+export async function runCaller(s: CallerScript, timeoutMs = 60_000, scenario = callerScenario(s)): Promise<SippRun> {
   const localPort = await freePort('127.0.0.1', { udp: true });
-  return runSippScenario(callerScenario(s), [`127.0.0.1:${s.sipPort}`, '-s', s.line, '-au', s.user, '-ap', s.password, '-p', String(localPort)], timeoutMs);
+  return runSippScenario(scenario, [`127.0.0.1:${s.sipPort}`, '-s', s.line, '-au', s.user, '-ap', s.password, '-p', String(localPort)], timeoutMs);
 }

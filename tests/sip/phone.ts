@@ -19,6 +19,31 @@ export interface SippRun {
   out: string;
 }
 
+/** A phone's audio SDP (G.711 PCMU, optionally PCMA and RFC 4733 events) with its media at 127.0.0.1:`port`. */
+export function audioSdp(port: number, opts: { version?: number; pcma?: boolean; telephoneEvent?: boolean; direction?: string } = {}): string {
+  const te = opts.telephoneEvent ?? true;
+  const pts = ['0', ...(opts.pcma ? ['8'] : []), ...(te ? ['101'] : [])].join(' ');
+  return ['v=0', `o=- 1 ${opts.version ?? 1} IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP ${pts}`, 'a=rtpmap:0 PCMU/8000',
+    ...(opts.pcma ? ['a=rtpmap:8 PCMA/8000'] : []), ...(te ? ['a=rtpmap:101 telephone-event/8000'] : []), ...(opts.pcma && te ? ['a=fmtp:101 0-16'] : []),
+    `a=${opts.direction ?? 'sendrecv'}`].join('\n');
+}
+
+/**
+ * A sipp <send> answering the last request received with `status`: its Via, From, To (with
+ * `toTag` when this response opens the dialog), Call-ID and CSeq, Record-Route when asked,
+ * Contact <sip:`contact`@sipp> when given, and an SDP body when given.
+ */
+export function sippReply(status: string, opts: { toTag?: string; recordRoute?: boolean; contact?: string; sdp?: string } = {}): string {
+  return `<send><![CDATA[
+SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+[last_To:]${opts.toTag ? `;tag=${opts.toTag}` : ''}
+[last_Call-ID:]
+[last_CSeq:]
+${opts.recordRoute ? '[last_Record-Route:]\n' : ''}${opts.contact ? `Contact: <sip:${opts.contact}@[local_ip]:[local_port]>\n` : ''}${opts.sdp ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${opts.sdp}\n` : 'Content-Length: 0\n\n'}]]></send>`;
+}
+
 /** Runs `scenario` once with sipp (`args`: remote host, -s, -p ...), killed after `timeoutMs`. */
 export async function runSippScenario(scenario: string, args: string[], timeoutMs: number): Promise<SippRun> {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-sipp-'));
@@ -85,39 +110,10 @@ export async function runCallee(localPort: number, rtpPort: number, timeoutMs = 
   const scenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="callee">
 <recv request="INVITE" timeout="${timeoutMs - 10_000}"><action><ereg regexp="m=audio ([0-9]+) RTP/AVP 0" search_in="body" check_it="true" assign_to="mline,offerport"/><log message="offered=[$offerport] [$mline]"/></action></recv>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]callee[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-[last_Record-Route:]
-Contact: <sip:callee@[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=- 1 1 IN IP4 127.0.0.1
-s=-
-c=IN IP4 127.0.0.1
-t=0 0
-m=audio ${rtpPort} RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-a=sendrecv
-]]></send>
+${sippReply('200 OK', { toTag: '[pid]callee[call_number]', recordRoute: true, contact: 'callee', sdp: audioSdp(rtpPort, { telephoneEvent: false }) })}
 <recv request="ACK" timeout="10000"/>
 <recv request="BYE" timeout="${timeoutMs - 10_000}"/>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
+${sippReply('200 OK')}
 </scenario>
 `;
   return runSippScenario(scenario, ['-p', String(localPort)], timeoutMs);
