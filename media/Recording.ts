@@ -10,19 +10,14 @@
  * released, incident closed, worker died) or on `stop()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createSocket, type Socket } from 'node:dgram';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from '../server/log';
 import type { Room } from './Room';
 import { udpPortFree, type RtpPortPool } from './udp-ports';
-
-export const FFMPEG = process.env.BEACON_FFMPEG ?? '/usr/bin/ffmpeg';
-export const FFPROBE = process.env.BEACON_FFPROBE ?? '/usr/bin/ffprobe';
-/** util-linux's setpriv gives ffmpeg a parent-death signal. */
-export const SETPRIV = '/usr/bin/setpriv';
+import { FFMPEG, SETPRIV, describeFile, type RecordedFile } from './recording-files';
 
 /**
  * A compound RTCP packet that says goodbye for one SSRC: an empty receiver report, then a BYE
@@ -35,16 +30,7 @@ function rtcpBye(ssrc: number): Buffer {
   return packet;
 }
 
-/** A finished file, as the audit chain records it. */
-export interface RecordedFile {
-  sha256: string;
-  bytes: number;
-  durationMs: number;
-  endedAt: string;
-}
-
 interface Leg {
-  producer: ms.Producer;
   transport: ms.PlainTransport;
   consumer: ms.Consumer;
   port: number;
@@ -116,7 +102,7 @@ export class Recording {
       const port = await this.ports.reserve();
       const transport = await room.createPlainTransport({ rtcpMux: false, comedia: false, appData: { recordingId: this.id } });
       const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: recorderCapabilities(room, producer), paused: true });
-      this.legs.push({ producer, transport, consumer, port });
+      this.legs.push({ transport, consumer, port });
       consumer.on('producerclose', () => this.legEnded(transport));
       consumer.on('transportclose', () => this.legEnded(transport));
     }
@@ -199,56 +185,6 @@ export class Recording {
     this.rtcpSink?.close();
     this.rtcpSink = null;
   }
-}
-
-/** The SHA-256, size and duration (ffprobe) of a finished recording file. */
-export async function describeFile(path: string): Promise<Omit<RecordedFile, 'endedAt'>> {
-  const bytes = statSync(path).size;
-  if (bytes === 0) throw new Error(`recording file ${path} is empty (no media arrived)`);
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return { sha256: hash.digest('hex'), bytes, durationMs: await probeDurationMs(path) };
-}
-
-/**
- * Rewrites a recording whose writer was cut off (no index, no duration: ffmpeg killed, power
- * lost) by copying its packets into a new file, which then replaces it. Throws when nothing
- * readable is in it.
- */
-export function repairFile(path: string): Promise<void> {
-  const repaired = path.replace(/(\.[a-z0-9]+)$/, '.repaired$1');
-  return new Promise((resolve, reject) => {
-    const child = spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-map', '0', '-c', 'copy', '-y', repaired], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`could not repair ${path}: ${err.trim().slice(-300) || `code ${code}`}`));
-      try {
-        renameSync(repaired, path);
-        resolve();
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
-}
-
-/** The container duration ffprobe reports, in ms. */
-export function probeDurationMs(path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(FFPROBE, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', path], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const seconds = Number.parseFloat(out.trim());
-      if (code === 0 && Number.isFinite(seconds)) resolve(Math.round(seconds * 1000));
-      else reject(new Error(`ffprobe could not read ${path}: ${err.trim() || out.trim() || `code ${code}`}`));
-    });
-  });
 }
 
 /** The router's codec for this producer only, no RTX and no header extensions: plain RTP for ffmpeg. */

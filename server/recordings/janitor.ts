@@ -12,12 +12,13 @@ import type { Logger } from '../log';
 import type { Sql } from '../store/db';
 import type { IncidentRecording } from '../../state-machines/incident-model';
 import type { RecordingSink } from '../../media/Recorder';
-import { describeFile, repairFile } from '../../media/Recording';
+import { describeFile, repairFile } from '../../media/recording-files';
 
 /** A file modified within this long may still be written by a live ffmpeg. */
 const QUIET_MS = 10_000;
 
 export async function finishOrphanedRecordings(sql: Sql, dir: string, sink: RecordingSink, log: Logger, now = Date.now()): Promise<{ stored: number; failed: number; waiting: number }> {
+  // The predicate is the partial index's of migration 005, literally: keep them in step.
   const rows = await sql<{ id: string; snapshot: { context: { recordings?: IncidentRecording[] } } }[]>`
     SELECT id, snapshot FROM aggregates
     WHERE type = 'incident' AND snapshot->'context'->'recordings' @> '[{"state":"recording"}]'`;

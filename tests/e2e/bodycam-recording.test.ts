@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute } from './support';
 import { crewWithCameraOn, framesRising, mediaSuite, switchCamera } from './bodycam-support';
-import { probeDurationMs } from '../../media/Recording';
+import { probeDurationMs } from '../../media/recording-files';
 import type { IncidentRecording } from '../../state-machines/incident-model';
 import type { MediaAccessReport } from '../../server/media-access/access';
 

@@ -15,7 +15,7 @@ import { startTestServer, type TestServer } from '../support/app';
 import { TestClient } from '../support/ws-client';
 import { runFfmpegCamera } from '../support/ffmpeg-camera';
 import { until } from '../support/until';
-import { probeDurationMs } from '../../media/Recording';
+import { probeDurationMs } from '../../media/recording-files';
 import type { IncidentView } from '../../server/incidents/kind';
 import type { MediaAccessReport } from '../../server/media-access/access';
 

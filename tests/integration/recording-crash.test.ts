@@ -15,7 +15,7 @@ import { until } from '../support/until';
 import { TokenIssuer } from '../../server/auth/tokens';
 import type { Actor } from '../../server/protocol';
 import type { IncidentView } from '../../server/incidents/kind';
-import { probeDurationMs } from '../../media/Recording';
+import { probeDurationMs } from '../../media/recording-files';
 
 const actor = (username: string, role: Actor['role'], unitId: string | null = null): Actor => ({
   id: `user:${username}`, username, role, agencyId: 'police', jurisdiction: 'city', unitId,

@@ -4,8 +4,7 @@
  * sends RTCP from a socket of its own, so the receiving comedia PlainTransports must not
  * multiplex RTCP (`rtcpMux: false`): each stream has an RTP and an RTCP port.
  */
-import { spawn } from 'node:child_process';
-import { FFMPEG } from '../../media/Recording';
+import { FFMPEG, runTool } from '../../media/recording-files';
 
 export interface FfmpegCameraStreams {
   video: { port: number; rtcpPort: number; payloadType: number; ssrc: number };
@@ -13,7 +12,7 @@ export interface FfmpegCameraStreams {
 }
 
 /** Sends `seconds` of 640x360 VP8 at 25 fps + Opus; resolves when ffmpeg is done. */
-export function runFfmpegCamera({ video, audio }: FfmpegCameraStreams, seconds: number): Promise<void> {
+export async function runFfmpegCamera({ video, audio }: FfmpegCameraStreams, seconds: number): Promise<void> {
   const rtp = (s: { port: number; rtcpPort: number }) => `rtp://127.0.0.1:${s.port}?rtcpport=${s.rtcpPort}&pkt_size=1200`;
   const args = [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-re',
@@ -24,11 +23,6 @@ export function runFfmpegCamera({ video, audio }: FfmpegCameraStreams, seconds: 
     '-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-b:a', '32k',
     '-payload_type', String(audio.payloadType), '-ssrc', String(audio.ssrc), '-f', 'rtp', rtp(audio),
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(FFMPEG, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg camera ended with ${code}: ${err.slice(-500)}`))));
-  });
+  const { code, stderr } = await runTool(FFMPEG, args);
+  if (code !== 0) throw new Error(`ffmpeg camera ended with ${code}: ${stderr.slice(-500)}`);
 }
