@@ -134,16 +134,20 @@ export class MediaAccess {
    * what a grantee needs to find them: type, priority, address, state, and the grant.
    */
   async sharedWith(actor: Actor): Promise<SharedIncident[]> {
-    const rows = await this.sql<{ id: string }[]>`
-      SELECT id FROM aggregates WHERE type = 'media_access'
-        AND snapshot->'context'->'grants' @> ${this.sql.json([{ granteeId: actor.id, state: 'active' }] as never)}::jsonb`;
+    // One query: the grants and the incident beside them (grants are plain data in the snapshot).
+    const rows = await this.sql<{ id: string; grants: MediaGrant[]; incident: IncidentView; state: string }[]>`
+      SELECT a.snapshot->'context'->'grants' AS grants, i.snapshot->'context' AS incident, i.state, i.id
+      FROM aggregates a JOIN aggregates i ON i.type = 'incident' AND i.id = a.id
+      WHERE a.type = 'media_access'
+        AND a.snapshot->'context'->'grants' @> ${this.sql.json([{ granteeId: actor.id, state: 'active' }] as never)}::jsonb`;
+    const now = this.clock.now().toISOString();
     const shared: SharedIncident[] = [];
-    for (const { id } of rows) {
-      const grant = await this.activeGrant(actor, id);
+    for (const row of rows) {
+      const grant = activeGrantFor({ grants: row.grants }, actor.id, now);
       if (!grant) continue;
-      const i = await this.read.incident(SYSTEM_ACTOR, id);
+      const i = row.incident;
       shared.push({
-        incidentId: i.id, incidentType: i.incidentType, priority: i.priority, address: i.address, state: i.state, agencyId: i.agencyId,
+        incidentId: row.id, incidentType: i.incidentType, priority: i.priority, address: i.address, state: row.state, agencyId: i.agencyId,
         grant: { id: grant.id, expiresAt: grant.expiresAt, grantedBy: grant.grantedBy, reason: grant.reason },
       });
     }
