@@ -8,8 +8,8 @@
  * incident while it waits gets the video once it is back. Two media workers, one Chromium.
  */
 import type { Page } from 'playwright-core';
-import { crewWithCameraOn, framesRising, markPage, mediaSuite, samePage, type VideoStat, unitVideo } from './bodycam-support';
-import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute, watchAttribute } from './support';
+import { framesRising, markPage, mediaSuite, samePage, type VideoStat, unitVideo } from './bodycam-support';
+import { ApiAs, eventually, screenshot, tid, waitForAttribute, watchAttribute } from './support';
 
 jest.setTimeout(120_000);
 
@@ -48,11 +48,9 @@ test('killing the media worker under a live camera restores the stream on the sa
     incidentType: 'theft', priority: 2, ...SCENE, description: 'armed robbery in progress', address: '18 Shuguang Rd',
   });
   await police.command({ type: 'incident.dispatch', incidentId, unitIds: ['P-101'] });
-  const unit = await crewWithCameraOn(suite.browser, suite.server, 'p-101', SCENE);
-  suite.opened.push(unit);
-  const desk = await openApp(suite.browser, suite.server, 'console', 'dispatcher.police');
-  suite.opened.push(desk);
-  try {
+  const unit = await suite.crew('p-101', SCENE);
+  const desk = await suite.open('console', 'dispatcher.police');
+  await suite.withEvidence('bodycam-recovery', async () => {
     await desk.page.getByTestId(`queue-row-${incidentId}`).click();
     await desk.page.getByTestId('video-tile-P-101').waitFor({ timeout: 15_000 });
     const before = await framesRising(desk.page, 'P-101', 'decoding before the crash');
@@ -99,8 +97,7 @@ test('killing the media worker under a live camera restores the stream on the sa
     // long enough for a loaded machine to open the console inside the outage.
     (pool() as unknown as { settings: { respawnDelayMs?: number } }).settings.respawnDelayMs = 3000;
     await killWorkers(workers().map((w) => w.pid));
-    const late = await openApp(suite.browser, suite.server, 'console', 'supervisor.police');
-    suite.opened.push(late);
+    const late = await suite.open('console', 'supervisor.police');
     const warnings: string[] = [];
     late.page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
     await late.page.getByTestId(`queue-row-${incidentId}`).click();
@@ -109,11 +106,5 @@ test('killing the media worker under a live camera restores the stream on the sa
     await late.page.getByTestId('video-tile-P-101').waitFor({ timeout: RECOVERY_MS });
     await framesRising(late.page, 'P-101', 'decoding once the room is back', RECOVERY_MS);
     expect(late.errors).toEqual([]);
-  } catch (err) {
-    for (const o of suite.opened) {
-      await screenshot(o.page, `FAILED-bodycam-recovery-${o.tag}`).catch(() => {});
-      if (o.errors.length && err instanceof Error) err.message += `\n${o.tag}: ${o.errors.slice(-5).join(' | ')}`;
-    }
-    throw err;
-  }
+  });
 });

@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app';
-import { assertClientBuilt, eventually, openApp, tid, waitForAttribute, type OpenApp } from './support';
+import { assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, type BeaconApp, type OpenApp, type OpenAppOptions } from './support';
 
 /** Debian's Chromium with a fake camera/microphone, permission prompts accepted, and loopback ICE. */
 export function launchMediaBrowser(): Promise<Browser> {
@@ -84,6 +84,12 @@ export interface MediaSuite {
   readonly browser: Browser;
   /** Pages to close when the file is done. */
   readonly opened: OpenApp[];
+  /** Opens an app page that the suite closes when the file is done. */
+  open(app: BeaconApp, username: string, opts?: OpenAppOptions): Promise<OpenApp>;
+  /** `crewWithCameraOn` for a page that the suite closes when the file is done. */
+  crew(username: string, at: { lat: number; lon: number }): Promise<OpenApp>;
+  /** Runs a step; on failure saves a screenshot of every opened page (`FAILED-<name>-<tag>`) and adds their errors to the message. */
+  withEvidence(name: string, step: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -104,6 +110,27 @@ export function mediaSuite(env: Record<string, string> = {}, extraSetup?: (suite
       return browser;
     },
     opened,
+    async open(app, username, opts) {
+      const o = await openApp(suite.browser, suite.server, app, username, opts);
+      opened.push(o);
+      return o;
+    },
+    async crew(username, at) {
+      const o = await crewWithCameraOn(suite.browser, suite.server, username, at);
+      opened.push(o);
+      return o;
+    },
+    async withEvidence(name, step) {
+      try {
+        await step();
+      } catch (err) {
+        for (const o of opened) {
+          await screenshot(o.page, `FAILED-${name}-${o.tag}`).catch(() => {});
+          if (o.errors.length && err instanceof Error) err.message += `\n${o.tag}: ${o.errors.slice(-5).join(' | ')}`;
+        }
+        throw err;
+      }
+    },
   };
   beforeAll(async () => {
     assertClientBuilt();

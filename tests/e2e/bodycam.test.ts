@@ -8,7 +8,7 @@
  */
 import { TestClient } from '../support/ws-client';
 import { mediaSuite, videoStats } from './bodycam-support';
-import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute } from './support';
+import { ApiAs, eventually, screenshot, tid, waitForAttribute } from './support';
 
 jest.setTimeout(90_000);
 
@@ -23,11 +23,9 @@ test('a crew\'s body camera reaches the dispatcher\'s video wall; another agency
   await police.command({ type: 'incident.dispatch', incidentId, unitIds: ['P-101'] });
   expect(await police.incident(incidentId)).toMatchObject({ units: { 'P-101': { status: 'dispatched' } } });
 
-  const unit = await openApp(suite.browser, suite.server, 'unit', 'p-101', { geolocation: { lat: 30.2772, lon: 120.1207 } });
-  suite.opened.push(unit);
-  const desk = await openApp(suite.browser, suite.server, 'console', 'dispatcher.police');
-  suite.opened.push(desk);
-  try {
+  const unit = await suite.open('unit', 'p-101', { geolocation: { lat: 30.2772, lon: 120.1207 } });
+  const desk = await suite.open('console', 'dispatcher.police');
+  await suite.withEvidence('bodycam', async () => {
     // The console has the incident open before the camera starts (a producer.added later).
     await desk.page.getByTestId(`queue-row-${incidentId}`).click();
     await waitForAttribute(desk.page, tid('incident-detail'), 'data-incident-id', incidentId);
@@ -77,11 +75,5 @@ test('a crew\'s body camera reaches the dispatcher\'s video wall; another agency
     } finally {
       await fire.close();
     }
-  } catch (err) {
-    for (const [i, o] of [desk, unit].entries()) {
-      await screenshot(o.page, `FAILED-bodycam-${i}`).catch(() => {});
-      if (o.errors.length && err instanceof Error) err.message += `\n${o.tag}: ${o.errors.slice(-5).join(' | ')}`;
-    }
-    throw err;
-  }
+  });
 });

@@ -4,8 +4,8 @@
  * incident, sees Engine 21's tile decoding, taps it to enlarge it (it then gets a larger
  * simulcast layer), and taps Close to go back. One Chromium with fake media devices.
  */
-import { crewWithCameraOn, framesRising, mediaSuite, unitVideo } from './bodycam-support';
-import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute } from './support';
+import { framesRising, mediaSuite, unitVideo } from './bodycam-support';
+import { ApiAs, eventually, screenshot, tid, waitForAttribute } from './support';
 
 jest.setTimeout(90_000);
 
@@ -19,13 +19,11 @@ test('the fire commander watches Engine 21\'s body camera on the tablet and enla
     incidentType: 'structure-fire', priority: 2, ...FIRE, description: 'smoke from the 3rd floor of a warehouse', address: 'Yan\'an Rd 98',
   });
   await fire.command({ type: 'incident.dispatch', incidentId, unitIds: ['E-21'] });
-  const crew = await crewWithCameraOn(suite.browser, suite.server, 'e-21', FIRE);
-  suite.opened.push(crew);
-  const commander = await openApp(suite.browser, suite.server, 'tablet', 'commander.fire');
-  suite.opened.push(commander);
+  const crew = await suite.crew('e-21', FIRE);
+  const commander = await suite.open('tablet', 'commander.fire');
   const tablet = commander.page;
   const viewer = '__beaconTabletVideo' as const;
-  try {
+  await suite.withEvidence('tablet-cameras', async () => {
     await tablet.getByTestId(`incident-item-${incidentId}`).tap();
     const tile = tablet.getByTestId('camera-tile-E-21');
     await tile.waitFor({ timeout: 15_000 });
@@ -66,11 +64,5 @@ test('the fire commander watches Engine 21\'s body camera on the tablet and enla
     await tablet.getByTestId('camera-tile-E-21-big').locator('.camera-video').tap();
     await focus.waitFor({ state: 'detached' });
     expect([...commander.errors, ...crew.errors]).toEqual([]);
-  } catch (err) {
-    for (const o of suite.opened) {
-      await screenshot(o.page, `FAILED-tablet-cameras-${o.tag}`).catch(() => {});
-      if (o.errors.length && err instanceof Error) err.message += `\n${o.tag}: ${o.errors.slice(-5).join(' | ')}`;
-    }
-    throw err;
-  }
+  });
 });

@@ -6,8 +6,8 @@
  * One Chromium with fake media devices: two unit pages and one console (about a core at 720p).
  */
 import type { Page } from 'playwright-core';
-import { crewWithCameraOn, framesRising, mediaSuite, switchCamera, unitVideo } from './bodycam-support';
-import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute, type OpenApp } from './support';
+import { framesRising, mediaSuite, switchCamera, unitVideo } from './bodycam-support';
+import { ApiAs, eventually, screenshot, tid, waitForAttribute, type OpenApp } from './support';
 
 jest.setTimeout(90_000);
 
@@ -24,25 +24,10 @@ const suite = mediaSuite({}, async () => {
   });
   await police.command({ type: 'incident.dispatch', incidentId, unitIds: ['P-101', 'P-102'] });
   for (const unitId of ['P-101', 'P-102']) {
-    crews[unitId] = await crewWithCameraOn(suite.browser, suite.server, unitId.toLowerCase(), SCENE);
-    suite.opened.push(crews[unitId]!);
+    crews[unitId] = await suite.crew(unitId.toLowerCase(), SCENE);
   }
-  desk = await openApp(suite.browser, suite.server, 'console', 'dispatcher.police');
-  suite.opened.push(desk);
+  desk = await suite.open('console', 'dispatcher.police');
 });
-
-/** Runs a step; on failure saves screenshots of every page and adds their errors to the message. */
-async function withEvidence(name: string, step: () => Promise<void>): Promise<void> {
-  try {
-    await step();
-  } catch (err) {
-    for (const o of suite.opened) {
-      await screenshot(o.page, `FAILED-${name}-${o.tag}`).catch(() => {});
-      if (o.errors.length && err instanceof Error) err.message += `\n${o.tag}: ${o.errors.slice(-5).join(' | ')}`;
-    }
-    throw err;
-  }
-}
 
 const wall = (page: Page) => page.getByTestId('video-wall');
 const isMuted = (page: Page, unitId: string) => page.getByTestId(`video-tile-${unitId}`).locator('video').evaluate((v: HTMLVideoElement) => v.muted);
@@ -53,7 +38,7 @@ async function openIncident(page: Page, id: string): Promise<void> {
 }
 
 test('the wall shows a muted tile per live camera; Enter enlarges one onto the top layer, Escape goes back', async () => {
-  await withEvidence('wall-grid', async () => {
+  await suite.withEvidence('wall-grid', async () => {
     const page = desk.page;
     await openIncident(page, incidentId);
     await waitForAttribute(page, tid('video-wall'), 'data-view', 'grid', 15_000);
@@ -105,7 +90,7 @@ test('the wall shows a muted tile per live camera; Enter enlarges one onto the t
 });
 
 test('listen-in plays one camera\'s audio at a time', async () => {
-  await withEvidence('wall-listen', async () => {
+  await suite.withEvidence('wall-listen', async () => {
     const page = desk.page;
     await page.getByTestId('video-listen-P-102').click();
     await waitForAttribute(page, tid('video-tile-P-102'), 'data-listening', 'true');
@@ -121,7 +106,7 @@ test('listen-in plays one camera\'s audio at a time', async () => {
 });
 
 test('at 1280×800 the wall and its focus view stay inside the map cell', async () => {
-  await withEvidence('wall-1280', async () => {
+  await suite.withEvidence('wall-1280', async () => {
     const page = desk.page;
     await page.setViewportSize({ width: 1280, height: 800 });
     try {
@@ -148,7 +133,7 @@ test('at 1280×800 the wall and its focus view stay inside the map cell', async 
 });
 
 test('clicking a unit with a live camera on the map opens its incident and enlarges its video', async () => {
-  await withEvidence('wall-map-click', async () => {
+  await suite.withEvidence('wall-map-click', async () => {
     const page = desk.page;
     // The camera badge: the open incident's units with a live camera (zoomed in past clustering).
     const p101 = await page.evaluate(() => window.__beaconConsole!.stores.units.items.get('P-101')?.position ?? null);
@@ -181,7 +166,7 @@ test('clicking a unit with a live camera on the map opens its incident and enlar
 });
 
 test('a camera turned off leaves the wall and comes back when turned on again', async () => {
-  await withEvidence('wall-camera-off-on', async () => {
+  await suite.withEvidence('wall-camera-off-on', async () => {
     const page = desk.page;
     await switchCamera(crews['P-102']!, false);
     await page.getByTestId('video-tile-P-102').waitFor({ state: 'detached', timeout: 10_000 });
