@@ -83,7 +83,8 @@ test('a police call taker goes ready, answers a 110 call with A, holds and resum
     await page.locator(row(callId)).waitFor();
     expect(await text(page, row(callId))).toMatch(/13800138000[\s\S]*110 Police emergency/);
     const firstWait = await text(page, `${row(callId)} ${tid('call-wait')}`);
-    await page.waitForTimeout(2200); // every timer ticks on one shared 1 s clock
+    // Every timer ticks on one shared 1 s clock: wait for the tick, not for a guessed time.
+    await eventually('the waiting time ticks', async () => (await text(page, `${row(callId)} ${tid('call-wait')}`)) !== firstWait);
     expect(await text(page, `${row(callId)} ${tid('call-wait')}`)).not.toBe(firstWait);
 
     // Ready: the ACD offers it to this seat; A answers it (the focus is on no field).
