@@ -40,6 +40,8 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
   audio: CallAudio | null = null;
   /** Offers the phone made in this dialog (its INVITE, then each re-INVITE with SDP). */
   phoneOffers = 0;
+  /** ACKs from the phone for our 200s: to its INVITE, then to each of its re-INVITEs. */
+  phoneAcks = 0;
   private remote: RemoteAudio | null;
   private pendingOffer: RemoteAudio | null = null;
   private offerSent = false;
@@ -66,6 +68,7 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
         this.report('hangup', 'BYE from the caller');
       },
       onInfo: (info) => this.onInfo(info),
+      onAck: () => void this.phoneAcks++,
     };
     session.stateChange.addListener((state) => {
       if (state !== SessionState.Terminated) return;

@@ -18,6 +18,7 @@ import { until } from '../support/until';
 import { runCaller, type CallerScript } from './caller';
 import { PhoneAudio, registerPhone, runCallee } from './phone';
 import { freePort } from '../../media/sip/free-port';
+import { udpPortFree } from '../../media/udp-ports';
 
 let server: TestServer;
 let taker: TestClient;
@@ -157,7 +158,9 @@ test('a 110 caller queues for police, the call taker answers, RTP flows both way
   // Hold and resume: re-INVITEs the phone answers.
   await taker.ok({ type: 'call.hold', callId });
   await until('held', async () => (await callView(callId)).state === 'held', 5_000);
-  await new Promise((r) => setTimeout(r, 300));
+  // The phone answered the hold re-INVITE (its audio is paused only then): resume does not cross it.
+  const phoneProducer = server.app.media.room(`call:${callId}`)!.producer(leg.audio!.producerId!)!;
+  await until('the hold re-INVITE answered', async () => phoneProducer.paused, 5_000);
   await taker.ok({ type: 'call.resume', callId });
 
   const result = await run;
@@ -218,7 +221,7 @@ test('a call taker calls an abandoned caller back: the registered phone rings, a
   const phone = await PhoneAudio.open();
   opened.push(phone);
   const callee = runCallee(phonePort, phone.port);
-  await new Promise((r) => setTimeout(r, 300)); // sipp listening
+  await until('the callee\'s sipp listening', async () => !(await udpPortFree('127.0.0.1', phonePort)), 5_000);
   const { createdId } = await taker.ok({ type: 'call.callback', callId: abandoned!.id });
   const callId = createdId!;
   await until('the callback connected', async () => (await callView(callId)).state === 'answered', 15_000);
@@ -247,7 +250,8 @@ test('the caller holds and resumes from the phone (answered recvonly, then sendr
   await until('answered on SIP', async () => server.app.sipBridge!.leg(callId)?.state === 'Established', 10_000);
   // The phone's hold and resume are done (its INVITE's offer and two re-INVITEs) before the transfer.
   await until('the phone held and resumed', async () => server.app.sipBridge!.leg(callId)!.phoneOffers >= 3, 10_000);
-  await new Promise((r) => setTimeout(r, 300)); // its 200 answered and ACKed
+  // ... and their answers ACKed: a REFER ahead of the last ACK would cross it at sipp.
+  await until('the phone\'s re-INVITEs ACKed', async () => server.app.sipBridge!.leg(callId)!.phoneAcks >= 3, 10_000);
   await taker.ok({ type: 'call.transfer', callId, mode: 'blind', to: { number: '87001234' } });
   const result = await run;
   expect(result.code === 0 ? 0 : result.out).toBe(0);
