@@ -16,7 +16,8 @@ import { TestClient } from '../support/ws-client';
 import { RtpSink, rtpPacket } from '../support/rtp';
 import { until } from '../support/until';
 import { runCaller, type CallerScript } from './caller';
-import { PhoneAudio, registerPhone, runCallee } from './phone';
+import { sippRegister } from './peers';
+import { PhoneAudio, runCallee } from './phone';
 import { freePort } from '../../media/sip/free-port';
 import { udpPortFree } from '../../media/udp-ports';
 
@@ -217,7 +218,7 @@ test('a call taker calls an abandoned caller back: the registered phone rings, a
   expect(abandoned).toBeDefined();
   const sipPort = server.app.sip.edge.sipPort;
   const phonePort = await freePort('127.0.0.1', { udp: true });
-  expect(await registerPhone(sipPort, 'caller.1', 'beacon', phonePort)).toBe(200);
+  expect(await sippRegister({ port: sipPort, domain: 'beacon.local', user: 'caller.1', password: 'beacon', localPort: phonePort })).toBe(200);
   const phone = await PhoneAudio.open();
   opened.push(phone);
   const callee = runCallee(phonePort, phone.port);

@@ -34,6 +34,8 @@ export interface RegisterAttempt {
   transport?: 'udp' | 'tcp';
   /** Local address to send from (the flood test uses another loopback address). Default 127.0.0.1. */
   localIp?: string;
+  /** Local port to send from (a registered phone later answers there); default a free one. */
+  localPort?: number;
 }
 
 /** One sipp REGISTER with digest; resolves with the final status (200, 401, 403) or null (no answer). */
@@ -41,7 +43,7 @@ export async function sippRegister(a: RegisterAttempt): Promise<number | null> {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-sipp-'));
   const localIp = a.localIp ?? '127.0.0.1';
   try {
-    const localPort = await freePort(localIp, { udp: true });
+    const localPort = a.localPort ?? (await freePort(localIp, { udp: true }));
     await runSipp([
       `127.0.0.1:${a.port}`, '-sf', join(SCENARIOS, 'register.xml'), '-s', a.user, '-au', a.authUser ?? a.user, '-ap', a.password,
       '-key', 'domain', a.domain, '-t', a.transport === 'tcp' ? 't1' : 'u1', '-i', localIp, '-p', String(localPort),

@@ -8,7 +8,6 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../media/sip/free-port';
 import { rtpPacket } from '../support/rtp';
 
 export interface SippRun {
@@ -74,8 +73,7 @@ export class PhoneAudio {
 
   static async open(): Promise<PhoneAudio> {
     const socket = createSocket('udp4');
-    const port = await freePort('127.0.0.1', { udp: true });
-    await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
     return new PhoneAudio(socket);
   }
 
@@ -97,15 +95,7 @@ export class PhoneAudio {
   }
 }
 
-/** Registers `user` from 127.0.0.1:`localPort` (the port a later `runCallee` answers on); resolves with the final status. */
-export async function registerPhone(sipPort: number, user: string, password: string, localPort: number): Promise<number | null> {
-  const scenario = readFileSync(join(__dirname, 'register.xml'), 'utf8');
-  const run = await runSippScenario(scenario, [`127.0.0.1:${sipPort}`, '-s', user, '-au', user, '-ap', password, '-key', 'domain', 'beacon.local', '-p', String(localPort)], 15_000);
-  const m = run.log.map((l) => /outcome=(\d{3})/.exec(l)).find(Boolean);
-  return m ? Number(m[1]) : null;
-}
-
-/** A registered phone that answers the server's INVITE (SDP to `rtpPort`) and waits for the BYE. */
+/** A phone registered from 127.0.0.1:`localPort` (`sippRegister`, ./peers.ts) that answers the server's INVITE (SDP to `rtpPort`) and waits for the BYE. */
 export async function runCallee(localPort: number, rtpPort: number, timeoutMs = 40_000): Promise<SippRun> {
   const scenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="callee">
