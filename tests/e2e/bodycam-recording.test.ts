@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiAs, eventually, openApp, screenshot, tid, waitForAttribute } from './support';
-import { crewWithCameraOn, framesRising, mediaSuite, switchCamera } from './bodycam-support';
+import { ApiAs, eventually, screenshot, tid, waitForAttribute } from './support';
+import { framesRising, mediaSuite, switchCamera } from './bodycam-support';
 import { probeDurationMs } from '../../media/recording-files';
 import type { IncidentRecording } from '../../state-machines/incident-model';
 import type { MediaAccessReport } from '../../server/media-access/access';
@@ -27,11 +27,9 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
   await police.command({ type: 'incident.dispatch', incidentId, unitIds: ['P-102'] });
   const recordings = async () => ((await police.incident(incidentId)) as unknown as { recordings: IncidentRecording[] }).recordings;
 
-  const unit = await crewWithCameraOn(suite.browser, suite.server, 'p-102', { lat: 30.2601, lon: 120.1702 });
-  suite.opened.push(unit);
-  const desk = await openApp(suite.browser, suite.server, 'console', 'dispatcher.police');
-  suite.opened.push(desk);
-  try {
+  const unit = await suite.crew('p-102', { lat: 30.2601, lon: 120.1702 });
+  const desk = await suite.open('console', 'dispatcher.police');
+  await suite.withEvidence('bodycam-recording', async () => {
     await eventually('the recording to start', async () => (await recordings()).some((r) => r.state === 'recording'), 15_000);
     const filmingFrom = Date.now();
     await new Promise((r) => setTimeout(r, 8000));
@@ -89,8 +87,7 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
     // The fire dispatcher finds the shared incident in the video slot and watches the camera,
     // which the crew turns back on; the incident itself stays closed to them.
     await switchCamera(unit, true);
-    const fire = await openApp(suite.browser, suite.server, 'console', 'dispatcher.fire');
-    suite.opened.push(fire);
+    const fire = await suite.open('console', 'dispatcher.fire');
     await fire.page.getByTestId(`watch-shared-${incidentId}`).click({ timeout: 25_000 });
     await fire.page.getByTestId('shared-notice').waitFor({ timeout: 5000 });
     await fire.page.getByTestId('video-tile-P-102').waitFor({ timeout: 15_000 });
@@ -113,8 +110,5 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
       expect.objectContaining({ viewerUsername: 'dispatcher.fire', mode: 'recording', grantId }),
     ]));
     expect([...desk.errors, ...unit.errors]).toEqual([]);
-  } catch (err) {
-    for (const o of suite.opened) await screenshot(o.page, `FAILED-bodycam-recording-${o.tag}`).catch(() => {});
-    throw err;
-  }
+  });
 });

@@ -3,7 +3,7 @@
  * incidents, listed in the video slot with a Watch button that opens their cameras on the wall.
  * The grantee sees the video only, not the incident itself; the detail panel says so.
  */
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { ApiClient } from '../../lib/api';
 import { localTime } from '../../lib/format';
 import { defineMessages, useLocale } from '../../lib/i18n';
@@ -24,19 +24,51 @@ const t = defineMessages(
 
 const REFRESH_MS = 20_000;
 
-/** The incidents shared with the signed-in user, refreshed while shown. */
-export function useSharedIncidents(api: ApiClient): SharedIncident[] {
-  const [shared, setShared] = useState<SharedIncident[]>([]);
-  useEffect(() => {
-    let stopped = false;
-    const load = () => api.get<SharedIncident[]>('/api/v1/media/shared').then((s) => !stopped && setShared(s), () => undefined);
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
+/**
+ * One poll of the incidents shared with the signed-in user, however many components show them
+ * (the video slot and the detail panel): started by the first subscriber, stopped with the last.
+ */
+class SharedIncidentsPoll {
+  private value: SharedIncident[] = [];
+  private readonly listeners = new Set<() => void>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly api: ApiClient) {}
+
+  get = () => this.value;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    if (!this.timer) {
+      void this.load();
+      this.timer = setInterval(() => void this.load(), REFRESH_MS);
+    }
     return () => {
-      stopped = true;
-      clearInterval(timer);
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
     };
-  }, [api]);
+  };
+
+  private async load(): Promise<void> {
+    try {
+      this.value = await this.api.get<SharedIncident[]>('/api/v1/media/shared');
+      this.listeners.forEach((l) => l());
+    } catch {
+      // Kept as it was; the next poll tries again.
+    }
+  }
+}
+
+const polls = new WeakMap<ApiClient, SharedIncidentsPoll>();
+
+/** The incidents shared with the signed-in user (grants not yet expired), refreshed while shown. */
+export function useSharedIncidents(api: ApiClient): SharedIncident[] {
+  let poll = polls.get(api);
+  if (!poll) polls.set(api, (poll = new SharedIncidentsPoll(api)));
+  const shared = useSyncExternalStore(poll.subscribe, poll.get);
   return shared.filter((s) => Date.parse(s.grant.expiresAt) > Date.now());
 }
 
