@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app';
-import { assertClientBuilt, eventually, openApp, screenshot, tid, waitForAttribute, type BeaconApp, type OpenApp, type OpenAppOptions } from './support';
+import { assertClientBuilt, eventually, openApp, tid, waitForAttribute, withEvidence, type BeaconApp, type OpenApp, type OpenAppOptions } from './support';
 
 /** Debian's Chromium with a fake camera/microphone, permission prompts accepted, and loopback ICE. */
 export function launchMediaBrowser(): Promise<Browser> {
@@ -120,16 +120,8 @@ export function mediaSuite(env: Record<string, string> = {}, extraSetup?: (suite
       opened.push(o);
       return o;
     },
-    async withEvidence(name, step) {
-      try {
-        await step();
-      } catch (err) {
-        for (const o of opened) {
-          await screenshot(o.page, `FAILED-${name}-${o.tag}`).catch(() => {});
-          if (o.errors.length && err instanceof Error) err.message += `\n${o.tag}: ${o.errors.slice(-5).join(' | ')}`;
-        }
-        throw err;
-      }
+    withEvidence(name, step) {
+      return withEvidence(name, () => opened, step);
     },
   };
   beforeAll(async () => {

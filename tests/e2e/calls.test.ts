@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { IncidentView } from '../../server/incidents/kind';
 import { startTestServer, type TestServer } from '../support/app';
 import {
-  assertClientBuilt, clearFailureScreenshots, eventually, launchBrowser, openApp, screenshot, tid, waitForAttribute, type OpenApp,
+  assertClientBuilt, clearFailureScreenshots, eventually, launchBrowser, openApp, screenshot, tid, waitForAttribute, withEvidence, type OpenApp,
 } from './support';
 import { BridgeDouble, bothSizes, callRow, setReady, type PidfLocation } from './calls-support';
 
@@ -58,24 +58,12 @@ const call = (id: string) => bridge.call(id);
 const ring = (line: string, callerNumber: string, location?: PidfLocation) => bridge.ring(line, callerNumber, location);
 const incident = async (id: string) => (await server.app.pipeline.load('incident', id))!.view as unknown as IncidentView;
 
-/** Runs a story; on failure saves a screenshot of every page involved and adds their errors. */
-async function withEvidence(name: string, pages: OpenApp[], run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    for (const [i, o] of pages.entries()) await screenshot(o.page, `FAILED-${name}-${i}`).catch(() => {});
-    const notes = pages.filter((o) => o.errors.length).map((o) => `${o.tag}: ${o.errors.slice(-5).join(' | ')}`);
-    if (notes.length && err instanceof Error) err.message += `\npage errors:\n${notes.join('\n')}`;
-    throw err;
-  }
-}
-
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 const row = callRow;
 
 test('a police call taker goes ready, answers a 110 call with A, holds and resumes it, makes an incident of it, confirms the caller location and hangs up', async () => {
   const page = taker.page;
-  await withEvidence('calls-story', [taker], async () => {
+  await withEvidence('calls-story', () => [taker], async () => {
     await waitForAttribute(page, tid('calls-panel'), 'data-agent-state', 'away');
     const callId = await ring('110', '13800138000', PHONE_FIX);
 
@@ -159,7 +147,7 @@ test('a police call taker goes ready, answers a 110 call with A, holds and resum
 
 test('an offer not taken goes back to the queue and sets the seat away; the caller waits past the target, hangs up and is kept with Call back', async () => {
   const page = taker.page;
-  await withEvidence('calls-abandoned', [taker], async () => {
+  await withEvidence('calls-abandoned', () => [taker], async () => {
     await setReady(page, true);
     const callId = await ring('110', '13900139000');
     await waitForAttribute(page, tid('call-offer'), 'data-call-id', callId);
@@ -196,7 +184,7 @@ test('an offer not taken goes back to the queue and sets the seat away; the call
 
 test('a second caller about the same fight is joined to its incident, and a witness is added to the call and removed', async () => {
   const page = taker.page;
-  await withEvidence('calls-join', [taker], async () => {
+  await withEvidence('calls-join', () => [taker], async () => {
     await setReady(page, true);
     const callId = await ring('110', '13300133000');
     await waitForAttribute(page, tid('call-offer'), 'data-call-id', callId);
@@ -227,7 +215,7 @@ test('a second caller about the same fight is joined to its incident, and a witn
 test('a call taker hands a call blind to a dispatcher, who answers it on their console', async () => {
   desk = await open('dispatcher.police');
   const dispatcher = desk;
-  await withEvidence('calls-transfer', [taker, desk], async () => {
+  await withEvidence('calls-transfer', () => [taker, dispatcher], async () => {
     const desk = dispatcher;
     await setReady(taker.page, true);
     const callId = await ring('122', '13700137000', PHONE_FIX);
@@ -259,7 +247,7 @@ test('a call taker hands a call blind to a dispatcher, who answers it on their c
 
 test('a call taker consults a dispatcher, who takes the caller over when the transfer completes', async () => {
   const dispatcher = desk!;
-  await withEvidence('calls-attended', [taker, dispatcher], async () => {
+  await withEvidence('calls-attended', () => [taker, dispatcher], async () => {
     const callId = await ring('110', '13100131000');
     await waitForAttribute(taker.page, tid('call-offer'), 'data-call-id', callId);
     await taker.page.getByTestId('call-answer').click();
@@ -283,7 +271,7 @@ test('a call taker consults a dispatcher, who takes the caller over when the tra
 
 test('a fire dispatcher (console in Chinese) sees the 119 caller and never a police call', async () => {
   const fire = await open('dispatcher.fire', 'zh-CN');
-  await withEvidence('calls-fire', [taker, fire], async () => {
+  await withEvidence('calls-fire', () => [taker, fire], async () => {
     await setReady(taker.page, false);
     const police = await ring('110', '13600136000');
     const fireCall = await ring('119', '13500135000');

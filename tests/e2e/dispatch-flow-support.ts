@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/app';
 import {
-  ApiAs, assertClientBuilt, clearFailureScreenshots, launchBrowser, openApp, screenshot, SocketTap, tid,
+  ApiAs, assertClientBuilt, clearFailureScreenshots, launchBrowser, openApp, SocketTap, tid,
   waitForAttribute, type BeaconApp, type OpenApp, type OpenAppOptions,
 } from './support';
 
@@ -69,20 +69,7 @@ export function dispatchShift(): DispatchShift {
   return shift;
 }
 
-/** Runs a story; on failure saves a screenshot of every page involved and adds their errors. */
-export async function withEvidence(name: string, pages: () => OpenApp[], run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    const notes: string[] = [];
-    for (const [i, o] of pages().entries()) {
-      await screenshot(o.page, `FAILED-${name}-${i}`).catch(() => {});
-      if (o.errors.length) notes.push(`${o.tag}: ${o.errors.slice(-5).join(' | ')}`);
-    }
-    if (notes.length && err instanceof Error) err.message += `\npage errors:\n${notes.join('\n')}`;
-    throw err;
-  }
-}
+export { withEvidence } from './support';
 
 /** Fills an input, or picks an option when the field is a <select>. */
 export async function setField(page: Page, testId: string, value: string): Promise<void> {

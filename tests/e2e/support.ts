@@ -95,6 +95,24 @@ export async function openApp(browser: Browser, server: TestServer, app: BeaconA
   }
 }
 
+/**
+ * Runs a story; on failure saves a screenshot of every page involved (`FAILED-<name>-<tag>`)
+ * and adds their page errors to the failure's message.
+ */
+export async function withEvidence(name: string, pages: () => OpenApp[], run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    const notes: string[] = [];
+    for (const o of pages()) {
+      await screenshot(o.page, `FAILED-${name}-${o.tag}`).catch(() => {});
+      if (o.errors.length) notes.push(`${o.tag}: ${o.errors.slice(-5).join(' | ')}`);
+    }
+    if (notes.length && err instanceof Error) err.message += `\npage errors:\n${notes.join('\n')}`;
+    throw err;
+  }
+}
+
 /** Saves tests/artifacts/screenshots/<name>.png and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
