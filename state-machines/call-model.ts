@@ -3,6 +3,7 @@
  * so the machine file stays a readable picture of a call's life.
  */
 import { hasText, type Stamped } from './common';
+import type { MediaRecording, RecordingEvent } from './recordings';
 
 /** Stored names of the call states (part of the persisted schema: do not rename). */
 export type CallState =
@@ -77,6 +78,21 @@ export interface CallbackAttempt {
   at: string;
 }
 
+/** A DTMF digit the caller pressed (RFC 4733 telephone-event or SIP INFO). */
+export interface CallDigit {
+  digit: string;
+  via: 'rfc4733' | 'info';
+  /** Tone length the phone reported (RFC 4733 end packet's duration), when it did. */
+  durationMs: number | null;
+  at: string;
+}
+
+/** At most this many digits are kept on a call (the log keeps every one). */
+export const MAX_CALL_DIGITS = 64;
+
+/** A digit is one of 0-9 * # A-D (RFC 4733 events 0-15). */
+export const DTMF_DIGIT = /^[0-9*#A-D]$/;
+
 export type CallOutcome = 'completed' | 'abandoned' | 'transferred' | 'no_answer';
 
 /** What a call is from its first ring: who rings which line, and the line's queue settings. */
@@ -130,6 +146,10 @@ export interface CallContext extends CallLine {
   callbacks: CallbackAttempt[];
   /** Why an abandoned call needs no more callbacks (reached, or dismissed with a reason). */
   resolution: string | null;
+  /** Recordings of the call's legs (the caller, each agent), with their files' hashes. */
+  recordings: MediaRecording[];
+  /** Digits the caller pressed, oldest first (the last MAX_CALL_DIGITS). */
+  digits: CallDigit[];
 }
 
 /** Events a call accepts; every one is stamped with `at` by the server. */
@@ -158,7 +178,9 @@ export type CallEvent = Stamped &
     | { type: 'END'; by: 'caller' | 'agent' | 'system'; reason: string }
     | { type: 'CALLBACK'; callbackCallId: string; by: string }
     | { type: 'RESOLVE'; reason: string; by: string }
-  );
+    | { type: 'DTMF'; digit: string; via: 'rfc4733' | 'info'; durationMs: number | null }
+  )
+  | RecordingEvent;
 
 /** Ids of the call's delayed raises (cancelled by these ids). */
 export const CALL_TIMERS = { answerTarget: 'answer-target', offer: 'offer', transfer: 'transfer' } as const;
@@ -174,7 +196,7 @@ export function initialCallContext(input: CallInput): CallContext {
     offer: null, agent: input.agent ?? null, transfer: null, conference: [], mediaUpAt: null,
     proposedLocation: loc ? { ...loc, at: input.at } : null, confirmedLocation: null, incidentId: null,
     alerts: [], missedOffers: [], outcome: null, endedBy: null, endReason: null,
-    callbackOf: input.callbackOf ?? null, callbacks: [], resolution: null,
+    callbackOf: input.callbackOf ?? null, callbacks: [], resolution: null, recordings: [], digits: [],
   };
 }
 

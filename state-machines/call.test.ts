@@ -97,7 +97,7 @@ describe('call machine: with a dispatcher', () => {
     expect(back.value).toBe('answered');
     expect(back.context).toMatchObject({ agent: taker, mediaUpAt: at(8) });
     const done = run(back, end(60, 'agent', 'hung up by dispatcher'));
-    expect(done.status).toBe('done');
+    expect(done.value).toBe('ended');
     expect(done.context).toMatchObject({ outcome: 'completed', endedBy: 'agent', endedAt: at(60) });
   });
 
@@ -168,7 +168,7 @@ describe('call machine: abandoned calls and callbacks', () => {
     expect(called.context.callbacks).toEqual([{ callId: 'CALL-2', by: 'calltaker.police', at: at(30) }]);
     expect(refuses(called, { type: 'RESOLVE', reason: ' ', by: 'x', at: at(31) })).toBe(true);
     const resolved = run(called, { type: 'RESOLVE', reason: 'caller reached: pocket dial', by: 'calltaker.police', at: at(60) });
-    expect(resolved.status).toBe('done');
+    expect(resolved.value).toBe('ended');
     expect(resolved.context).toMatchObject({ outcome: 'abandoned', resolution: 'caller reached: pocket dial' });
   });
 
@@ -203,6 +203,49 @@ describe('call machine: caller location (PIDF-LO)', () => {
     const restored = restoreSnapshot(callMachine, JSON.parse(JSON.stringify(callMachine.getPersistedSnapshot(offered))));
     expect(restored.context).toEqual(offered.context);
     expect(cancelledTimers(step(restored, answer(2))[1]).sort()).toEqual([CALL_TIMERS.answerTarget, CALL_TIMERS.offer].sort());
+  });
+});
+
+describe('call machine: digits and recordings', () => {
+  const started = (id: string, s: number, source = 'caller'): CallEvent => ({
+    type: 'RECORDING_STARTED', recordingId: id, unitId: null, source, file: `calls/${id}.wav`, mimeType: 'audio/wav', at: at(s),
+  });
+  const stored = (id: string, s: number): CallEvent => ({
+    type: 'RECORDING_STORED', recordingId: id, sha256: 'ab'.repeat(32), bytes: 48_044, durationMs: 3000, endedAt: at(s), at: at(s),
+  });
+
+  test('digits the caller presses are kept in order, by how they came; anything but 0-9 * # A-D is refused', () => {
+    const call = run(answered(), { type: 'DTMF', digit: '5', via: 'rfc4733', durationMs: 160, at: at(4) }, { type: 'DTMF', digit: '#', via: 'info', durationMs: null, at: at(5) });
+    expect(call.context.digits).toEqual([
+      { digit: '5', via: 'rfc4733', durationMs: 160, at: at(4) }, { digit: '#', via: 'info', durationMs: null, at: at(5) },
+    ]);
+    expect(refuses(call, { type: 'DTMF', digit: '55', via: 'info', durationMs: null, at: at(6) })).toBe(true);
+    expect(refuses(call, { type: 'DTMF', digit: 'x', via: 'rfc4733', durationMs: null, at: at(6) })).toBe(true);
+    expect(refuses(call, { type: 'DTMF', digit: '1', via: 'inband' as 'info', durationMs: null, at: at(6) })).toBe(true);
+    const ended = run(call, end(7, 'caller'));
+    expect(refuses(ended, { type: 'DTMF', digit: '1', via: 'info', durationMs: null, at: at(8) })).toBe(true);
+  });
+
+  test('a call keeps its last 64 digits', () => {
+    const presses = Array.from({ length: 70 }, (_, i): CallEvent => ({ type: 'DTMF', digit: String(i % 10), via: 'rfc4733', durationMs: 100, at: at(4 + i) }));
+    const call = run(answered(), ...presses);
+    expect(call.context.digits).toHaveLength(64);
+    expect(call.context.digits[0]!.at).toBe(at(10));
+  });
+
+  test('a leg\'s recording is stored with its hash after the call ended; an ended call takes nothing else', () => {
+    const call = run(answered(), started('REC-C1', 4), started('REC-A1', 4, 'agent:calltaker.police'), end(20, 'caller'));
+    expect(call.value).toBe('ended');
+    expect(refuses(call, started('REC-C1', 21))).toBe(true);
+    const done = run(call, stored('REC-C1', 21), { type: 'RECORDING_FAILED', recordingId: 'REC-A1', reason: 'no media arrived', endedAt: at(21), at: at(21) });
+    expect(done.context.recordings).toEqual([
+      expect.objectContaining({ id: 'REC-C1', source: 'caller', state: 'stored', sha256: 'ab'.repeat(32), bytes: 48_044, durationMs: 3000, startedAt: at(4), endedAt: at(21) }),
+      expect.objectContaining({ id: 'REC-A1', source: 'agent:calltaker.police', state: 'failed', failure: 'no media arrived' }),
+    ]);
+    // Stored once: a second report of either is refused; so are events of a live call.
+    expect(refuses(done, stored('REC-C1', 22))).toBe(true);
+    expect(refuses(done, { type: 'HOLD', at: at(22) })).toBe(true);
+    expect(refuses(done, { type: 'LINK_INCIDENT', incidentId: 'INC-9', at: at(22) })).toBe(true);
   });
 });
 

@@ -20,7 +20,9 @@
  *                                  answered ◄──────── conferenced
  *
  *   ANSWER_OVERDUE (delayed, line's answer target) in queued | offered: an alert, once per arming.
- *   MEDIA_UP, LOCATION_PROPOSED, LOCATION_CONFIRM, LINK_INCIDENT in every state a caller is on.
+ *   MEDIA_UP, DTMF, LOCATION_PROPOSED, LOCATION_CONFIRM, LINK_INCIDENT in every state a caller is on;
+ *   RECORDING_STARTED / _STORED / _FAILED in every state, `ended` included (a leg's file is
+ *   stored after the call ended; `ended` accepts nothing else).
  * ```
  *
  * Timers are delayed raises with the ids in `CALL_TIMERS`: the answer target (armed when the
@@ -31,8 +33,11 @@
  */
 import { and, assertEvent, assign, enqueueActions, setup } from 'xstate';
 import { addMs, hasText } from './common';
+import { applyRecording, isNewRecording, isRecordingInProgress, type RecordingEvent } from './recordings';
 import {
   CALL_TIMERS,
+  DTMF_DIGIT,
+  MAX_CALL_DIGITS,
   type CallContext,
   type CallEvent,
   type CallInput,
@@ -44,9 +49,17 @@ import {
 
 export * from './call-model';
 
+/** Recordings start with a leg's media and are stored after it ends, even after the call ended. */
+const recordingEvents = {
+  RECORDING_STARTED: { guard: 'newRecording', actions: 'recordingEvent' },
+  RECORDING_STORED: { guard: 'recordingInProgress', actions: 'recordingEvent' },
+  RECORDING_FAILED: { guard: 'recordingInProgress', actions: 'recordingEvent' },
+} as const;
 /** Accepted in every state the caller is still on the line in. */
 const onLine = {
+  ...recordingEvents,
   MEDIA_UP: { actions: 'mediaUp' },
+  DTMF: { guard: 'validDigit', actions: 'pressDigit' },
   LOCATION_PROPOSED: { guard: 'validProposal', actions: 'proposeLocation' },
   LOCATION_CONFIRM: { guard: 'validConfirmation', actions: 'confirmLocation' },
   LINK_INCIDENT: { guard: 'linksIncident', actions: 'linkIncident' },
@@ -103,6 +116,9 @@ export const callMachine = setup({
     validConfirmation: ({ event }) => event.type === 'LOCATION_CONFIRM' && isLocation(event.location) && hasText(event.by),
     linksIncident: ({ context, event }) => event.type === 'LINK_INCIDENT' && hasText(event.incidentId) && context.incidentId !== event.incidentId,
     validCallback: ({ event }) => event.type === 'CALLBACK' && hasText(event.callbackCallId) && hasText(event.by),
+    validDigit: ({ event }) => event.type === 'DTMF' && DTMF_DIGIT.test(event.digit) && ['rfc4733', 'info'].includes(event.via),
+    newRecording: ({ context, event }) => isNewRecording(context.recordings, event as RecordingEvent),
+    recordingInProgress: ({ context, event }) => isRecordingInProgress(context.recordings, event as RecordingEvent),
     hasResolution: ({ event }) => event.type === 'RESOLVE' && hasText(event.reason) && hasText(event.by),
   },
   actions: {
@@ -190,6 +206,15 @@ export const callMachine = setup({
       assertEvent(event, 'CALLBACK');
       return { callbacks: [...context.callbacks, { callId: event.callbackCallId, by: event.by, at: event.at }] };
     }),
+    pressDigit: assign(({ context, event }) => {
+      assertEvent(event, 'DTMF');
+      const digit = { digit: event.digit, via: event.via, durationMs: Number.isFinite(event.durationMs) ? event.durationMs : null, at: event.at };
+      return { digits: [...(context.digits ?? []), digit].slice(-MAX_CALL_DIGITS) };
+    }),
+    recordingEvent: assign(({ context, event }) => {
+      assertEvent(event, ['RECORDING_STARTED', 'RECORDING_STORED', 'RECORDING_FAILED']);
+      return { recordings: applyRecording(context.recordings, event) };
+    }),
     resolve: assign(({ event }) => {
       assertEvent(event, 'RESOLVE');
       return { resolution: event.reason };
@@ -259,12 +284,14 @@ export const callMachine = setup({
     },
     abandoned: {
       on: {
+        ...recordingEvents,
         LOCATION_CONFIRM: onLine.LOCATION_CONFIRM,
         LINK_INCIDENT: onLine.LINK_INCIDENT,
         CALLBACK: { guard: 'validCallback', actions: 'recordCallback' },
         RESOLVE: { target: 'ended', guard: 'hasResolution', actions: 'resolve' },
       },
     },
-    ended: { type: 'final' },
+    // Not final: a leg's recording is stored after the call ended (its hash joins the chain).
+    ended: { on: { ...recordingEvents } },
   },
 });

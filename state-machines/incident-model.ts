@@ -3,6 +3,7 @@
  * Kept apart so the machine file stays a readable picture of the lifecycle.
  */
 import { hasText, type Stamped } from './common';
+import type { MediaRecording, RecordingEvent } from './recordings';
 
 /** Stored names of the incident states (part of the persisted schema: do not rename). */
 export type IncidentState =
@@ -57,26 +58,8 @@ export interface IncidentAlert {
   acknowledgedBy: string | null;
 }
 
-/**
- * A body-camera (later: call, radio) recording of the incident: started when the camera
- * starts publishing, stored with its file's SHA-256 once the file is finished, so the hash
- * lands in the incident's audit chain.
- */
-export interface IncidentRecording {
-  id: string;
-  unitId: string | null;
-  source: string;
-  state: 'recording' | 'stored' | 'failed';
-  startedAt: string;
-  endedAt: string | null;
-  /** File name within the recordings directory of the media host that wrote it. */
-  file: string;
-  mimeType: string;
-  sha256: string | null;
-  bytes: number | null;
-  durationMs: number | null;
-  failure: string | null;
-}
+/** A body-camera (later: radio) recording of the incident (see `recordings.ts`). */
+export type IncidentRecording = MediaRecording;
 
 /** A phone call linked to the incident (created from it, or joined to it). */
 export interface IncidentCall {
@@ -193,12 +176,10 @@ export type IncidentEvent = Stamped &
     | { type: 'CANCEL'; reason: string }
     | { type: 'REOPEN'; reason: string }
     | { type: 'MERGE'; intoIncidentId: string }
-    | { type: 'RECORDING_STARTED'; recordingId: string; unitId: string | null; source: string; file: string; mimeType: string }
-    | { type: 'RECORDING_STORED'; recordingId: string; sha256: string; bytes: number; durationMs: number; endedAt: string }
-    | { type: 'RECORDING_FAILED'; recordingId: string; reason: string; endedAt: string }
     | { type: 'CALL_LINKED'; callId: string; callerNumber: string; line: string }
     | { type: 'CALL_ENDED'; callId: string; outcome: string }
-  );
+  )
+  | RecordingEvent;
 
 /**
  * Type of the event XState generates for the pending timer (`after: { pendingTarget }`

@@ -37,7 +37,6 @@ import {
   type IncidentContext,
   type IncidentEvent,
   type IncidentInput,
-  type IncidentRecording,
   ackTimerId,
   alertFor,
   initialIncidentContext,
@@ -46,6 +45,7 @@ import {
   pendingAckTimers,
   updateChanges,
 } from './incident-model';
+import { applyRecording, isNewRecording, isRecordingInProgress, type RecordingEvent } from './recordings';
 
 export * from './incident-model';
 
@@ -57,9 +57,9 @@ const annotations = {
   NOTE: { guard: 'hasNoteText', actions: 'countNote' },
   ALERT_ACK: { guard: 'alertAwaitsAck', actions: 'acknowledgeAlert' },
   // A recording finishes after its camera stops, which may be after the incident closed.
-  RECORDING_STARTED: { guard: 'newRecording', actions: 'startRecording' },
-  RECORDING_STORED: { guard: 'recordingInProgress', actions: 'storeRecording' },
-  RECORDING_FAILED: { guard: 'recordingInProgress', actions: 'failRecording' },
+  RECORDING_STARTED: { guard: 'newRecording', actions: 'recordingEvent' },
+  RECORDING_STORED: { guard: 'recordingInProgress', actions: 'recordingEvent' },
+  RECORDING_FAILED: { guard: 'recordingInProgress', actions: 'recordingEvent' },
   // A call about a closed incident still lands on its timeline (a second caller, a callback).
   CALL_LINKED: { guard: 'newCall', actions: 'linkCall' },
   CALL_ENDED: { guard: 'callInProgress', actions: 'endCall' },
@@ -155,14 +155,8 @@ export const incidentMachine = setup({
       const alert = context.alerts.find((a) => a.id === event.alertId);
       return alert !== undefined && alert.acknowledgedAt === null && hasText(event.by);
     },
-    newRecording: ({ context, event }) => {
-      assertEvent(event, 'RECORDING_STARTED');
-      return hasText(event.recordingId) && hasText(event.file) && !(context.recordings ?? []).some((r) => r.id === event.recordingId);
-    },
-    recordingInProgress: ({ context, event }) => {
-      assertEvent(event, ['RECORDING_STORED', 'RECORDING_FAILED']);
-      return (context.recordings ?? []).some((r) => r.id === event.recordingId && r.state === 'recording');
-    },
+    newRecording: ({ context, event }) => isNewRecording(context.recordings, event as RecordingEvent),
+    recordingInProgress: ({ context, event }) => isRecordingInProgress(context.recordings, event as RecordingEvent),
     newCall: ({ context, event }) =>
       event.type === 'CALL_LINKED' && hasText(event.callId) && !(context.calls ?? []).some((c) => c.callId === event.callId),
     callInProgress: ({ context, event }) =>
@@ -272,29 +266,9 @@ export const incidentMachine = setup({
       enqueue.assign({ units: {}, divisions: {}, disposition: event.reason, closedAt: event.at });
     }),
     reopen: assign({ closedAt: null, disposition: null }),
-    startRecording: assign(({ context, event }) => {
-      assertEvent(event, 'RECORDING_STARTED');
-      const recording: IncidentRecording = {
-        id: event.recordingId, unitId: event.unitId, source: event.source, state: 'recording', startedAt: event.at, endedAt: null,
-        file: event.file, mimeType: event.mimeType, sha256: null, bytes: null, durationMs: null, failure: null,
-      };
-      // Incidents stored before recordings existed have none.
-      return { recordings: [...(context.recordings ?? []), recording] };
-    }),
-    storeRecording: assign(({ context, event }) => {
-      assertEvent(event, 'RECORDING_STORED');
-      return {
-        recordings: context.recordings.map((r) => (r.id === event.recordingId
-          ? { ...r, state: 'stored' as const, endedAt: event.endedAt, sha256: event.sha256, bytes: event.bytes, durationMs: event.durationMs }
-          : r)),
-      };
-    }),
-    failRecording: assign(({ context, event }) => {
-      assertEvent(event, 'RECORDING_FAILED');
-      return {
-        recordings: context.recordings.map((r) => (r.id === event.recordingId
-          ? { ...r, state: 'failed' as const, endedAt: event.endedAt, failure: event.reason } : r)),
-      };
+    recordingEvent: assign(({ context, event }) => {
+      assertEvent(event, ['RECORDING_STARTED', 'RECORDING_STORED', 'RECORDING_FAILED']);
+      return { recordings: applyRecording(context.recordings, event) };
     }),
     linkCall: assign(({ context, event }) => {
       assertEvent(event, 'CALL_LINKED');

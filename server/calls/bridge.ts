@@ -13,7 +13,7 @@ import { callInput, endOnIncident, lineOf, loadCall, newCallId, onCall } from '.
 import type { CallView } from './kind';
 
 export type BridgeCommands = CommandOf<
-  'call.offered' | 'call.media.up' | 'call.connected' | 'call.location.proposed' | 'call.transfer.progress' | 'call.ended'
+  'call.offered' | 'call.media.up' | 'call.connected' | 'call.location.proposed' | 'call.transfer.progress' | 'call.ended' | 'call.dtmf'
 >;
 
 export function bridgePlanner(city: CityModel, cmd: BridgeCommands): Planner {
@@ -30,6 +30,8 @@ export function bridgePlanner(city: CityModel, cmd: BridgeCommands): Planner {
         return { steps: [onCall(call.id, { type: 'LOCATION_PROPOSED', location: pidf(cmd.location) })] };
       case 'call.transfer.progress':
         return transferProgress(ctx, call, cmd);
+      case 'call.dtmf':
+        return { steps: [onCall(call.id, { type: 'DTMF', digit: cmd.digit, via: cmd.via, durationMs: cmd.durationMs ?? null })] };
       case 'call.ended': {
         const reason = [cmd.cause, cmd.sipStatus, cmd.sipReason].filter((x) => x !== undefined).join(' ');
         const by = cmd.cause === 'failure' ? 'system' : 'caller';

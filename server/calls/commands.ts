@@ -11,14 +11,14 @@ import type { UserDirectory } from '../auth/users';
 import type { CityModel } from '../city';
 import type { Plan, PlanContext, Planner, Step } from '../commands/pipeline';
 import type { CallParty } from '../../state-machines/call';
-import { agentRef, answeredBy, endOnIncident, loadCall, newCallId, onCall, sipEffect } from './steps';
+import { agentRef, answeredBy, callInput, endOnIncident, loadCall, newCallId, onCall, sipEffect } from './steps';
 import { incidentLinkPlanner, type IncidentLinkCommands } from './incident-link';
 import { bridgePlanner, type BridgeCommands } from './bridge';
 
 type AgentCommands = CommandOf<
   | 'call.agent.ready' | 'call.agent.away' | 'call.answer' | 'call.decline' | 'call.hold' | 'call.resume'
   | 'call.transfer' | 'call.transfer.complete' | 'call.transfer.cancel' | 'call.conference.add' | 'call.conference.remove'
-  | 'call.hangup' | 'call.callback' | 'call.callback.resolve'
+  | 'call.hangup' | 'call.callback' | 'call.callback.resolve' | 'call.dial'
 >;
 export type CallCommands = AgentCommands | IncidentLinkCommands | BridgeCommands;
 
@@ -34,7 +34,7 @@ export function callPlanner(deps: CallDeps, cmd: CallCommands): Planner {
     case 'call.location.confirm': case 'call.incident.create': case 'call.incident.join':
       return incidentLinkPlanner(deps.city, cmd);
     case 'call.offered': case 'call.media.up': case 'call.connected': case 'call.location.proposed':
-    case 'call.transfer.progress': case 'call.ended':
+    case 'call.transfer.progress': case 'call.ended': case 'call.dtmf':
       return bridgePlanner(deps.city, cmd);
     default:
       return (ctx) => planAgentCommand(deps, ctx, cmd);
@@ -44,6 +44,7 @@ export function callPlanner(deps: CallDeps, cmd: CallCommands): Planner {
 async function planAgentCommand(deps: CallDeps, ctx: PlanContext, cmd: AgentCommands): Promise<Plan> {
   const me = agentRef(ctx.actor);
   if (cmd.type === 'call.agent.ready' || cmd.type === 'call.agent.away') return readiness(ctx, cmd);
+  if (cmd.type === 'call.dial') return dial(deps, ctx, cmd);
   const call = await loadCall(ctx, cmd.callId);
   switch (cmd.type) {
     case 'call.answer': {
@@ -123,6 +124,25 @@ function partyFor(deps: CallDeps, actor: Actor, agencyId: string, to: CommandOf<
     throw new ValidationError(`${to.username} takes calls of agency ${target.agencyId}; transfer to a number for another agency`);
   }
   return { kind: 'agent', agentId: target.id, username: target.username };
+}
+
+/**
+ * A dispatcher calls out: a new outbound call with the dispatcher on it, on one of the agency's
+ * lines (its queue settings; the agent is busy with it like with an answered call).
+ */
+async function dial(deps: CallDeps, ctx: PlanContext, cmd: CommandOf<'call.dial'>): Promise<Plan> {
+  const actor = ctx.actor;
+  if (!CALL_TAKING_ROLES.includes(actor.role) || !actor.agencyId) throw new ValidationError(`${actor.username} does not take calls`);
+  const lines = deps.city.seed.lines.filter((l) => l.agencyId === actor.agencyId);
+  const line = cmd.line === undefined ? lines[0] : lines.find((l) => l.number === cmd.line);
+  if (!line) throw new ValidationError(cmd.line === undefined ? `agency ${actor.agencyId} has no line to call out on` : `line ${cmd.line} is not a line of agency ${actor.agencyId}`);
+  const id = newCallId(ctx.at);
+  const input = callInput(line, { direction: 'outbound', sipCallId: null, callerNumber: cmd.number, callerName: null, location: null, agent: agentRef(actor) });
+  return {
+    createdId: id,
+    steps: [{ type: 'call', id, create: input }, ...(await answeredBy(ctx, actor, id))],
+    effects: [sipEffect('sip.call.dial', { id, sipCallId: null }, { number: cmd.number, agentId: actor.id, line: line.number })],
+  };
 }
 
 /** Calls an abandoned caller back: a new outbound call with the dispatcher on it. */

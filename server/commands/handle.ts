@@ -29,10 +29,10 @@ export function plannerFor({ city, users }: CommandDeps, cmd: Command): Planner 
       return mediaAccessPlanner(users, cmd);
     case 'call.agent.ready': case 'call.agent.away': case 'call.answer': case 'call.decline': case 'call.hold':
     case 'call.resume': case 'call.transfer': case 'call.transfer.complete': case 'call.transfer.cancel':
-    case 'call.conference.add': case 'call.conference.remove': case 'call.hangup': case 'call.callback':
+    case 'call.conference.add': case 'call.conference.remove': case 'call.hangup': case 'call.callback': case 'call.dial':
     case 'call.callback.resolve': case 'call.location.confirm': case 'call.incident.create': case 'call.incident.join':
     case 'call.offered': case 'call.media.up': case 'call.connected': case 'call.location.proposed':
-    case 'call.transfer.progress': case 'call.ended':
+    case 'call.transfer.progress': case 'call.ended': case 'call.dtmf':
       return callPlanner({ city, users }, cmd);
     default:
       return assertNever(cmd);

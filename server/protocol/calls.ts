@@ -63,6 +63,11 @@ const agentCommands = [
   z.object({ type: z.literal('call.callback'), ...callRef }),
   /** No more callbacks needed (reached, or why not). */
   z.object({ type: z.literal('call.callback.resolve'), ...callRef, reason: text }),
+  /**
+   * An outbound call from the dispatcher's console: a registered field phone (its SIP user) or
+   * an outside number through the trunk. `line` is whose behalf it is on (default: the agency's first line).
+   */
+  z.object({ type: z.literal('call.dial'), ...base, number: phoneNumber, line: z.string().min(1).max(32).optional() }),
 ] as const;
 
 /** Commands only the SIP bridge (a system actor) sends. */
@@ -77,6 +82,11 @@ const bridgeCommands = [
   z.object({ type: z.literal('call.media.up'), ...callRef }),
   z.object({ type: z.literal('call.connected'), ...callRef }),
   z.object({ type: z.literal('call.location.proposed'), ...callRef, location: pidfLocation }),
+  /** A digit the caller pressed: RFC 4733 telephone-event (end packet) or SIP INFO (application/dtmf-relay). */
+  z.object({
+    type: z.literal('call.dtmf'), ...callRef, digit: z.string().regex(/^[0-9*#A-D]$/, 'must be one of 0-9 * # A-D'),
+    via: z.enum(['rfc4733', 'info']), durationMs: z.number().int().min(0).max(60_000).optional(),
+  }),
   z.object({
     type: z.literal('call.transfer.progress'), ...callRef,
     outcome: z.enum(['answered', 'completed', 'failed']), sipReason: z.string().max(200).optional(),

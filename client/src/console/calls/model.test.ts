@@ -25,7 +25,7 @@ function call(id: string, patch: Partial<CallView>): CallView {
     line: '110', agencyId: 'police', priority: 1, answerTargetMs: 10_000, offerTimeoutMs: 10_000, createdAt: '2026-12-01T10:00:00.000Z',
     queuedAt: '2026-12-01T10:00:00.000Z', answeredAt: null, endedAt: null, offer: null, agent: null, transfer: null, conference: [],
     mediaUpAt: null, proposedLocation: null, confirmedLocation: null, incidentId: null, alerts: [], missedOffers: [], outcome: null,
-    endedBy: null, endReason: null, callbackOf: null, callbacks: [], resolution: null, ...patch,
+    endedBy: null, endReason: null, callbackOf: null, callbacks: [], resolution: null, recordings: [], digits: [], ...patch,
   };
 }
 
