@@ -34,6 +34,10 @@ const CALL_EVENTS: Record<string, string> = {
   END: 'call.ended',
   CALLBACK: 'call.callback.dialled',
   RESOLVE: 'call.callback.resolved',
+  DTMF: 'call.dtmf.received',
+  RECORDING_STARTED: 'call.recording.started',
+  RECORDING_STORED: 'call.recording.stored',
+  RECORDING_FAILED: 'call.recording.failed',
 };
 
 const AGENT_EVENTS: Record<string, string> = {
