@@ -17,8 +17,10 @@ export function callLoader(pipeline: CommandPipeline): CallLoader {
     if (!loaded) throw new NotFound(`no call ${callId}`);
     const call = loaded.view as unknown as CallView;
     assertCanTakeCalls(actor, call.agencyId);
-    // Who speaks to the caller: the agent who has the call and the agents conferenced in.
-    const agentIds = [call.agent?.agentId, ...call.conference.map((p) => (p.kind === 'agent' ? p.agentId : undefined))].filter((a): a is string => !!a);
+    // Who speaks in the room: the agent who has the call, the agents conferenced in, and the
+    // agent consulted for an attended transfer once they answered.
+    const consulted = call.transfer?.target.kind === 'agent' && call.transfer.targetAnsweredAt !== null ? call.transfer.target.agentId : undefined;
+    const agentIds = [call.agent?.agentId, consulted, ...call.conference.map((p) => (p.kind === 'agent' ? p.agentId : undefined))].filter((a): a is string => !!a);
     return { id: call.id, agencyId: call.agencyId, live: (LIVE_CALL_STATES as readonly string[]).includes(call.state), agentIds };
   };
 }
