@@ -27,3 +27,16 @@ test('our SDP names the PlainTransport, one codec, telephone-event and RTCP on t
   expect(sdp).toContain('a=sendonly\r\n');
   expect(sdp).toContain('o=beacon 7 2 IN IP4');
 });
+
+test("telephone-event is answered with the phone's own payload type and the DTMF events 0-16 (RFC 4733 §2.4)", () => {
+  const phone = parseRemoteAudio(offer([], 'm=audio 4000 RTP/AVP 0 96').replace('a=rtpmap:101 telephone-event/8000', 'a=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-15'));
+  expect(phone).toMatchObject({ codec: 'PCMU', telephoneEvent: 96 });
+  const sdp = buildLocalSdp({ ip: '192.0.2.1', port: 40002, codec: 'PCMU', telephoneEvent: phone!.telephoneEvent, direction: 'sendrecv', rtcpMux: true, version: 1, sessionId: 7 });
+  expect(sdp).toContain('m=audio 40002 RTP/AVP 0 96\r\n');
+  expect(sdp).toContain('a=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-16\r\n');
+  // Only the 8 kHz events ride with G.711; a phone without them is answered without.
+  expect(parseRemoteAudio(offer([], 'm=audio 4000 RTP/AVP 0 101').replace('telephone-event/8000', 'telephone-event/48000'))).toMatchObject({ telephoneEvent: null });
+  const plain = buildLocalSdp({ ip: '192.0.2.1', port: 40002, codec: 'PCMU', telephoneEvent: null, direction: 'sendrecv', rtcpMux: true, version: 1, sessionId: 7 });
+  expect(plain).toContain('m=audio 40002 RTP/AVP 0\r\n');
+  expect(plain).not.toContain('telephone-event');
+});
