@@ -3,7 +3,7 @@
  * phone's voice as a producer in the room (browsers consume it over WebRTC, no transcoding),
  * a consumer on the same transport for every other audio producer of the room (the
  * dispatcher's microphone), and a tap (a DirectTransport consumer of the phone's producer)
- * that sees RTP arrive (media up) and counts it.
+ * that sees RTP arrive (media up), counts it and reads the caller's RFC 4733 key presses.
  *
  *   phone ──RTP G.711──▶ PlainTransport ──producer──▶ room ──▶ browsers (WebRTC)
  *   phone ◀──RTP G.711── PlainTransport ◀──consumers── room ◀── dispatcher microphone
@@ -13,14 +13,20 @@ import type { Logger } from '../../server/log';
 import type { Room } from '../Room';
 import { GuardedEmitter } from '../GuardedEmitter';
 import { RtpLatch, type LatchedStream } from './rtp-latch';
+import { TelephoneEventDetector, readRtp, type IgnoredReason } from './rfc4733';
 import { G711, type G711Codec, type RemoteAudio } from './sdp';
 
 /** How long the latch waits for the phone's first packet before the transport binds anyway. */
 const LATCH_TIMEOUT_MS = 3_000;
 
+/** What the phone's producer says of itself in the room. */
+export type CallAudioAppData = { source: 'phone'; party?: string };
+
 export type CallAudioEvents = {
   /** The first RTP packet of the phone reached the room. */
   'media.up': [];
+  /** A key the caller pressed (RFC 4733), once per press; `pressId` names it in the stream (SSRC and start timestamp). */
+  dtmf: [digit: string, durationMs: number, pressId: string];
 };
 
 export class CallAudio extends GuardedEmitter<CallAudioEvents> {
@@ -30,16 +36,23 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
   private producer: ms.Producer | null = null;
   private tapTransport: ms.DirectTransport | null = null;
   private readonly consumers = new Map<string, ms.Consumer>();
+  private keys: TelephoneEventDetector | null = null;
   private paused = false;
   private closed = false;
 
-  private constructor(readonly room: Room, private readonly latch: RtpLatch, readonly announcedIp: string, private readonly log: Logger) {
+  private constructor(
+    readonly room: Room, private readonly latch: RtpLatch, readonly announcedIp: string, private readonly log: Logger,
+    private readonly appData: CallAudioAppData,
+  ) {
     super((err, event) => log.error({ err, event }, 'call audio listener failed'));
   }
 
-  /** Holds a port for the answer's SDP (see RtpLatch). */
-  static async open(room: Room, listenIp: string, announcedIp: string | undefined, log: Logger): Promise<CallAudio> {
-    return new CallAudio(room, await RtpLatch.open(listenIp), announcedIp ?? listenIp, log);
+  /**
+   * Holds a port for the answer's SDP (see RtpLatch). `party` names a phone the server called
+   * into the call (consulted or conferenced), in its producer's appData; the caller has none.
+   */
+  static async open(room: Room, listenIp: string, announcedIp: string | undefined, log: Logger, party: string | null = null): Promise<CallAudio> {
+    return new CallAudio(room, await RtpLatch.open(listenIp), announcedIp ?? listenIp, log, party ? { source: 'phone', party } : { source: 'phone' });
   }
 
   /** The port the SDP announces. */
@@ -85,25 +98,39 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
     const codecs: ms.RtpCodecParameters[] = [{ mimeType: `audio/${codec}`, payloadType: G711[codec], clockRate: 8000 }];
     if (remote.telephoneEvent !== null) codecs.push({ mimeType: 'audio/telephone-event', payloadType: remote.telephoneEvent, clockRate: 8000 });
     this.producer = await this.transport!.produce({
-      kind: 'audio', rtpParameters: { codecs, encodings: [{ ssrc: latched.ssrc }] }, appData: { source: 'phone' },
+      kind: 'audio', rtpParameters: { codecs, encodings: [{ ssrc: latched.ssrc }] }, appData: { ...this.appData },
     });
     if (this.paused) await this.producer.pause();
-    await this.tap();
+    await this.tap(latched.ssrc);
   }
 
   /**
-   * A DirectTransport consumer of the phone's audio: media up and packet counts. It cannot read
-   * RFC 4733 digits: mediasoup consumers forward media codecs only and drop telephone-event
-   * packets (Consumer.cpp, `supportedCodecPayloadTypes` holds media codecs), so DTMF arrives
-   * here by SIP INFO only for now.
+   * A DirectTransport consumer of the phone's audio: media up, packet counts, and the phone's
+   * RFC 4733 key presses. Its capabilities are all the room's audio codecs, telephone-event
+   * included, and Beacon's worker forwards that codec to consumers (upstream mediasoup drops it:
+   * media/patches/mediasoup-3.12.16-telephone-event.patch). The consumer sends the router's
+   * payload type, whatever the phone used; its SSRC is the consumer's, so a press is named by
+   * the phone's own SSRC.
    */
-  private async tap(): Promise<void> {
+  private async tap(phoneSsrc: number): Promise<void> {
     this.tapTransport = await this.room.createDirectTransport({ source: 'phone-tap' });
     const caps: ms.RtpCapabilities = { codecs: this.room.rtpCapabilities.codecs!.filter((c) => c.kind === 'audio') };
     const consumer = await this.tapTransport.consume({ producerId: this.producer!.id, rtpCapabilities: caps });
-    consumer.on('rtp', () => {
+    const events = consumer.rtpParameters.codecs.find((c) => c.mimeType.toLowerCase() === 'audio/telephone-event');
+    const keys = new TelephoneEventDetector(events?.clockRate);
+    this.keys = keys;
+    consumer.on('rtp', (packet) => {
       if (this.packetsFromPhone++ === 0) this.emit('media.up');
+      const rtp = readRtp(packet);
+      if (!rtp) return;
+      const pressed = events && rtp.payloadType === events.payloadType ? keys.event(rtp.timestamp, rtp.marker, rtp.payload) : keys.audio(rtp.timestamp);
+      for (const p of pressed) this.emit('dtmf', p.digit, p.durationMs, `${phoneSsrc}-${p.timestamp}`);
     });
+  }
+
+  /** Telephone-event packets of the phone that told no digit, by reason (garbage, other events, repeats). */
+  get telephoneEventsIgnored(): Readonly<Record<IgnoredReason, number>> | null {
+    return this.keys?.ignored ?? null;
   }
 
   /** Sends a room producer (not the phone's own) to the phone. */

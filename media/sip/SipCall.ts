@@ -2,7 +2,7 @@
  * One SIP call leg between a phone and the server: the phone's INVITE (a sip.js Invitation),
  * ringing until a dispatcher answers, the answer with the leg's PlainTransport SDP — or the
  * server's own INVITE to a phone (an Inviter, `dial`: callbacks) — hold and
- * resume by re-INVITE, the phone's own re-INVITEs answered, DTMF by SIP INFO, and the end
+ * resume by re-INVITE, the phone's own re-INVITEs answered, DTMF (RFC 4733 and SIP INFO), and the end
  * (BYE, CANCEL, failure). The leg knows nothing of the call core: it tells its owner what
  * happened through events, and the owner (the SIP bridge) reports commands.
  *
@@ -20,10 +20,14 @@ import { answerDirection, buildLocalSdp, parseRemoteAudio, type G711Codec, type 
 
 export type SipCallEndCause = 'hangup' | 'cancel' | 'failure';
 
+/** How a digit came: RFC 4733 telephone-event in the RTP, or SIP INFO. */
+export type DtmfVia = 'rfc4733' | 'info';
+
 export type SipCallEvents = {
   /** The phone's audio reached the call room. */
   'media.up': [];
-  dtmf: [digit: string, via: 'info'];
+  /** A key the caller pressed; `pressId` names it in the dialog (RTP SSRC and timestamp, or the INFO's CSeq), so a retransmission is recognised. */
+  dtmf: [digit: string, via: DtmfVia, durationMs: number | undefined, pressId: string];
   /** The phone answered the server's INVITE (outbound legs). */
   connected: [];
   /** The leg ended by the far end or the network; not emitted for our own hangup. */
@@ -42,6 +46,8 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
   phoneOffers = 0;
   /** ACKs from the phone for our 200s: to its INVITE, then to each of its re-INVITEs. */
   phoneAcks = 0;
+  /** We hold the phone (our last re-INVITE was sendonly). */
+  held = false;
   private remote: RemoteAudio | null;
   private pendingOffer: RemoteAudio | null = null;
   private offerSent = false;
@@ -73,7 +79,8 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
     session.stateChange.addListener((state) => {
       if (state !== SessionState.Terminated) return;
       this.audio?.close();
-      this.report('failure', 'session terminated');
+      // After the turn in which sip.js tells why (a rejected INVITE's status, a BYE, a CANCEL).
+      setImmediate(() => this.report('failure', 'session terminated'));
     });
   }
 
@@ -103,12 +110,14 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
   /**
    * Outbound: INVITE with the SDP of a PlainTransport in `room`; resolves when the phone
    * answered (then `connected`), rejects with its final status otherwise (then `ended`).
+   * `party`: the number of a phone called into an existing call (consultation, conference).
    */
-  async dial(room: Room, listen: SipMediaListen): Promise<void> {
+  async dial(room: Room, listen: SipMediaListen, party: string | null = null): Promise<void> {
     if (!(this.session instanceof Inviter)) throw new Error('only an outbound leg dials');
     const inviter = this.session;
-    this.audio = await CallAudio.open(room, listen.ip, listen.announcedIp, this.log);
+    this.audio = await CallAudio.open(room, listen.ip, listen.announcedIp, this.log, party);
     this.audio.on('media.up', () => this.emit('media.up'));
+    this.audio.on('dtmf', (digit, durationMs, pressId) => this.emit('dtmf', digit, 'rfc4733', durationMs, `rtp-${pressId}`));
     await new Promise<void>((resolve, reject) => {
       inviter.invite({
         requestDelegate: {
@@ -132,6 +141,7 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
     const audio = await CallAudio.open(room, listen.ip, listen.announcedIp, this.log);
     this.audio = audio;
     audio.on('media.up', () => this.emit('media.up'));
+    audio.on('dtmf', (digit, durationMs, pressId) => this.emit('dtmf', digit, 'rfc4733', durationMs, `rtp-${pressId}`));
     await this.invitation.accept();
     await audio.start(this.remote!, this.codec);
   }
@@ -145,6 +155,7 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
         requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(`re-INVITE refused: ${r.message.statusCode} ${r.message.reasonPhrase}`)) },
       }).catch(reject);
     });
+    this.held = on;
     await (on ? this.audio?.hold() : this.audio?.resume());
   }
 
@@ -234,12 +245,13 @@ export class SipCall extends GuardedEmitter<SipCallEvents> implements PlainRtpEn
     await (direction === 'sendrecv' ? this.audio?.resume() : this.audio?.hold());
   }
 
-  /** SIP INFO DTMF (application/dtmf-relay "Signal=5" or application/dtmf "5"). */
+  /** SIP INFO DTMF (application/dtmf-relay "Signal=5" with an optional "Duration=160" in ms, or application/dtmf "5"). */
   private onInfo(info: Info): void {
     const body = info.request.body ?? '';
     const signal = /Signal\s*=\s*([0-9*#A-D])/i.exec(body)?.[1] ?? /^\s*([0-9*#A-D])\s*$/i.exec(body)?.[1];
+    const duration = /Duration\s*=\s*(\d{1,5})\b/i.exec(body)?.[1];
     void info.accept().catch((err) => this.log.warn({ err }, 'INFO could not be answered'));
-    if (signal) this.emit('dtmf', signal.toUpperCase(), 'info');
+    if (signal) this.emit('dtmf', signal.toUpperCase(), 'info', duration === undefined ? undefined : Number(duration), `info-${info.request.cseq}`);
     else this.log.info({ contentType: info.request.getHeader('Content-Type') }, 'SIP INFO without a DTMF signal ignored');
   }
 

@@ -13,7 +13,7 @@ import { callInput, endOnIncident, lineOf, loadCall, newCallId, onCall } from '.
 import type { CallView } from './kind';
 
 export type BridgeCommands = CommandOf<
-  'call.offered' | 'call.media.up' | 'call.connected' | 'call.location.proposed' | 'call.transfer.progress' | 'call.ended' | 'call.dtmf'
+  'call.offered' | 'call.media.up' | 'call.connected' | 'call.location.proposed' | 'call.transfer.progress' | 'call.ended' | 'call.dtmf' | 'call.party.left'
 >;
 
 export function bridgePlanner(city: CityModel, cmd: BridgeCommands): Planner {
@@ -30,6 +30,11 @@ export function bridgePlanner(city: CityModel, cmd: BridgeCommands): Planner {
         return { steps: [onCall(call.id, { type: 'LOCATION_PROPOSED', location: pidf(cmd.location) })] };
       case 'call.transfer.progress':
         return transferProgress(ctx, call, cmd);
+      case 'call.party.left': {
+        // Left already (removed by the dispatcher) or never joined: nothing to record.
+        if (!call.conference.some((p) => p.kind === 'number' && p.number === cmd.number)) return { steps: [] };
+        return { steps: [onCall(call.id, { type: 'CONFERENCE_LEAVE', partyId: cmd.number })] };
+      }
       case 'call.dtmf':
         return { steps: [onCall(call.id, { type: 'DTMF', digit: cmd.digit, via: cmd.via, durationMs: cmd.durationMs ?? null })] };
       case 'call.ended': {

@@ -34,7 +34,7 @@ export function callPlanner(deps: CallDeps, cmd: CallCommands): Planner {
     case 'call.location.confirm': case 'call.incident.create': case 'call.incident.join':
       return incidentLinkPlanner(deps.city, cmd);
     case 'call.offered': case 'call.media.up': case 'call.connected': case 'call.location.proposed':
-    case 'call.transfer.progress': case 'call.ended': case 'call.dtmf':
+    case 'call.transfer.progress': case 'call.ended': case 'call.dtmf': case 'call.party.left':
       return bridgePlanner(deps.city, cmd);
     default:
       return (ctx) => planAgentCommand(deps, ctx, cmd);

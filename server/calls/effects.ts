@@ -26,7 +26,7 @@ export const SIP_CALL_ACTIONS = {
   'sip.call.conference.add': 'party: add to the call (media/ mixes for phones)',
   'sip.call.conference.remove': 'partyId: drop from the call',
   'sip.call.hangup': 'BYE to the caller',
-  'sip.call.dial': 'number, agentId, line: an outbound call (callbacks)',
+  'sip.call.dial': 'number, agentId, line: an outbound call (a dispatcher dials, or calls back)',
 } as const;
 
 type SipAction = keyof typeof SIP_CALL_ACTIONS;
@@ -38,7 +38,7 @@ export function placeholderSipHandlers(log: Logger): Record<string, OutboxHandle
   }]));
 }
 
-/** The bridge's handlers; actions it cannot perform yet (transfers, conferences) are logged. */
+/** The bridge's handlers: every `sip.call.*` action performed on this node's legs. */
 export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen: SipMediaListen, log: Logger): Record<string, OutboxHandler> {
   const onLeg = (action: SipAction, work: (callId: string) => Promise<void>): OutboxHandler => async (params) => {
     const callId = String(params.callId);
@@ -62,10 +62,7 @@ export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen
   });
   handlers['sip.call.hold'] = onLeg('sip.call.hold', async (callId) => bridge.leg(callId)?.hold(true));
   handlers['sip.call.resume'] = onLeg('sip.call.resume', async (callId) => bridge.leg(callId)?.hold(false));
-  handlers['sip.call.hangup'] = onLeg('sip.call.hangup', async (callId) => {
-    await bridge.leg(callId)?.hangup();
-    await bridge.release(callId);
-  });
+  handlers['sip.call.hangup'] = onLeg('sip.call.hangup', async (callId) => bridge.hangup(callId));
   // An outbound call has no leg yet: the bridge makes one.
   handlers['sip.call.dial'] = async (params) => {
     const callId = String(params.callId);
@@ -75,23 +72,29 @@ export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen
       await bridge.dial(callId, String(params.number), room);
     })().catch((err) => log.error({ err, action: 'sip.call.dial', callId }, 'SIP call effect failed')));
   };
-  // Blind to a number: REFER. Between agents the caller's leg and room stay as they are (the
-  // next agent joins the call room); attended transfers to numbers need a consultation leg (not yet).
-  handlers['sip.call.transfer'] = async (params) => {
-    const callId = String(params.callId);
+  // Blind to a number: REFER, the caller's phone calls the number itself. Attended to a number:
+  // the caller is held and the server calls the number into the call's room (a consultation).
+  // To an agent: the caller's leg and room stay as they are (the next agent joins the room);
+  // an attended one holds the caller while the agents talk.
+  handlers['sip.call.transfer'] = async (params, row) => {
     const target = params.target as { kind: string; number?: string } | undefined;
-    if (params.mode !== 'blind' || target?.kind !== 'number') {
-      log.info({ callId, mode: params.mode, target: target?.kind }, 'transfer needs no SIP action (agent target) or is not performed yet (attended to a number)');
-      return;
+    const attended = params.mode === 'attended';
+    if (target?.kind === 'number') {
+      const number = String(target.number);
+      return onLeg('sip.call.transfer', (callId) => (attended ? bridge.callParty(callId, number, 'consult') : bridge.transferToNumber(callId, number)))(params, row);
     }
-    if (!bridge.leg(callId)) {
-      log.warn({ action: 'sip.call.transfer', callId }, 'no SIP leg for this call on this node; effect dropped');
-      return;
-    }
-    setImmediate(() => void bridge.transferToNumber(callId, String(target.number)).catch((err) => log.error({ err, callId }, 'REFER failed')));
+    if (attended) return onLeg('sip.call.transfer', (callId) => bridge.holdForConsultation(callId))(params, row);
+    log.debug({ callId: params.callId }, 'blind transfer to an agent needs no SIP action');
   };
-  for (const action of ['sip.call.transfer.complete', 'sip.call.transfer.cancel', 'sip.call.conference.add', 'sip.call.conference.remove'] as const) {
-    handlers[action] = async (params) => log.warn({ action, callId: params.callId }, 'the SIP bridge does not perform this call effect yet');
-  }
+  handlers['sip.call.transfer.complete'] = onLeg('sip.call.transfer.complete', (callId) => bridge.completeTransfer(callId));
+  handlers['sip.call.transfer.cancel'] = onLeg('sip.call.transfer.cancel', (callId) => bridge.cancelTransfer(callId));
+  // A number joins the call's room; agents join it from their console (nothing to dial).
+  handlers['sip.call.conference.add'] = async (params, row) => {
+    const party = params.party as { kind: string; number?: string } | undefined;
+    if (party?.kind !== 'number') return;
+    return onLeg('sip.call.conference.add', (callId) => bridge.callParty(callId, String(party.number), 'conference'))(params, row);
+  };
+  handlers['sip.call.conference.remove'] = async (params, row) =>
+    onLeg('sip.call.conference.remove', (callId) => bridge.dropParty(callId, String(params.partyId)))(params, row);
   return handlers;
 }

@@ -4,7 +4,7 @@
  * configured line (Kamailio routes them to the node AoR with `X-Original-RURI`); the bridge
  * rings the phone (180), reports `call.offered` as the system (command id from the SIP
  * Call-ID, so a retransmission is offered once), keeps the leg in memory by call id, and
- * reports what the phone does later (`call.media.up`, `call.ended`, DTMF in the log).
+ * reports what the phone does later (`call.media.up`, `call.ended`, `call.dtmf`).
  *
  * Reports go through the command pipeline after the SIP event, never inside an outbox
  * handler: handlers run in the outbox transaction and, on PGlite, one connection.
@@ -20,7 +20,7 @@ import type { CityModel } from '../city';
 import type { MediaService } from '../../media/MediaService';
 import type { Room } from '../../media/Room';
 import { NodeUserAgent, type NodeUserAgentSettings } from '../../media/sip/NodeUserAgent';
-import { SipCall, type SipCallEndCause, type SipMediaListen } from '../../media/sip/SipCall';
+import { SipCall, type DtmfVia, type SipCallEndCause, type SipMediaListen } from '../../media/sip/SipCall';
 import { inviteBody, type PidfLocation } from '../../media/sip/pidf-lo';
 import { lineOf } from './steps';
 
@@ -40,7 +40,11 @@ export interface SipBridgeDeps {
 export interface SipBridgeCounters {
   invites: number;
   dtmf: number;
+  dtmfByVia: Record<DtmfVia, number>;
 }
+
+/** The longest tone `call.dtmf` takes (a longer one is reported as this long). */
+const MAX_DIGIT_MS = 60_000;
 
 /** A command id for something the bridge reports once per SIP dialog. */
 const sipCommandId = (what: string, sipCallId: string) => `sip-${what}-${createHash('sha256').update(sipCallId).digest('hex').slice(0, 40)}`;
@@ -50,9 +54,27 @@ function uriUser(value: string | undefined): string | null {
   return value ? /sips?:([^@;>\s]+)@/i.exec(value)?.[1] ?? null : null;
 }
 
+/** Why the server called another phone into a call. */
+type PartyRole = 'consult' | 'conference';
+
+/** A phone the server called into a call's room: consulted for an attended transfer, or conferenced in. */
+interface PartyLeg {
+  number: string;
+  role: PartyRole;
+  leg: SipCall;
+  answered: boolean;
+}
+
 export class SipBridge {
-  readonly counters: SipBridgeCounters = { invites: 0, dtmf: 0 };
+  readonly counters: SipBridgeCounters = { invites: 0, dtmf: 0, dtmfByVia: { rfc4733: 0, info: 0 } };
   private readonly legs = new Map<string, SipCall>();
+  /** Other phones in each call's room, by call id, then number. */
+  private readonly parties = new Map<string, Map<string, PartyLeg>>();
+  /**
+   * Calls an attended transfer handed to a number: the call ended for the command room, the
+   * caller and the party stay bridged in the room until one of them hangs up.
+   */
+  private readonly handedOver = new Set<string>();
   private ua: NodeUserAgent | null = null;
 
   constructor(private readonly deps: SipBridgeDeps) {}
@@ -81,7 +103,14 @@ export class SipBridge {
     return this.legs.get(callId);
   }
 
+  /** The phone called into a call for `number`, if any (consulted or conferenced). */
+  party(callId: string, number: string): SipCall | undefined {
+    return this.parties.get(callId)?.get(number)?.leg;
+  }
+
   async stop(): Promise<void> {
+    for (const parties of this.parties.values()) for (const p of parties.values()) await p.leg.hangup().catch(() => undefined);
+    this.parties.clear();
     for (const leg of this.legs.values()) await leg.hangup().catch(() => undefined);
     this.legs.clear();
     await this.ua?.stop();
@@ -150,9 +179,16 @@ export class SipBridge {
   private adopt(callId: string, leg: SipCall, log: Logger): void {
     this.legs.set(callId, leg);
     leg.on('media.up', () => void this.report(log, { type: 'call.media.up', commandId: sipCommandId('media', leg.sipCallId), callId }));
-    leg.on('dtmf', (digit, via) => {
+    // Digits are reported one after the other, so the call keeps them in the order pressed.
+    let digits = Promise.resolve();
+    leg.on('dtmf', (digit, via, durationMs, pressId) => {
       this.counters.dtmf++;
-      log.info({ digit, via }, 'DTMF from the caller');
+      this.counters.dtmfByVia[via]++;
+      log.info({ digit, via, durationMs, pressId }, 'DTMF from the caller');
+      const duration = durationMs === undefined ? {} : { durationMs: Math.min(durationMs, MAX_DIGIT_MS) };
+      // The press's id in the dialog names the command: a retransmitted INFO or RTP press is applied once.
+      const cmd = { type: 'call.dtmf', commandId: sipCommandId('dtmf', `${leg.sipCallId}\n${pressId}`), callId, digit, via, ...duration };
+      digits = digits.then(() => this.report(log, cmd));
     });
     leg.on('ended', (cause, detail, sipStatus) => this.ended(callId, leg, cause, detail, log, sipStatus));
     // A CANCEL may have come while the call was being offered.
@@ -164,8 +200,122 @@ export class SipBridge {
     this.legs.delete(callId);
     log.info({ cause, detail, sipStatus }, 'SIP call ended by the far end');
     const status = sipStatus && sipStatus >= 300 ? { sipStatus } : {};
-    void this.report(log, { type: 'call.ended', commandId: sipCommandId('ended', leg.sipCallId), callId, cause, sipReason: detail, ...status })
-      .finally(() => this.deps.media.closeRoom(callRoomId(callId)));
+    // Without the caller the phones called into the call have nobody to talk to.
+    void this.hangUpParties(callId, log)
+      .then(() => this.report(log, { type: 'call.ended', commandId: sipCommandId('ended', leg.sipCallId), callId, cause, sipReason: detail, ...status }))
+      .finally(() => this.release(callId));
+  }
+
+  /**
+   * Calls `number` into the call's room: the party consulted for an attended transfer (the
+   * caller is held first, so the dispatcher and the party talk alone) or a conference party.
+   * The outcome goes to the core: a consultation answered or failed (`call.transfer.progress`),
+   * a conference party that could not be reached or hung up (`call.party.left`).
+   */
+  async callParty(callId: string, number: string, role: PartyRole): Promise<void> {
+    const caller = this.legs.get(callId);
+    if (!caller || !this.ua) return;
+    const log = this.deps.log.child({ callId, party: number, role });
+    const room = this.deps.media.room(callRoomId(callId));
+    if (!room) throw new Error(`call ${callId} has no media room on this node`);
+    const parties = this.parties.get(callId) ?? new Map<string, PartyLeg>();
+    this.parties.set(callId, parties);
+    if (parties.has(number)) return;
+    if (role === 'consult' && !caller.held) await caller.hold(true);
+    const inviter = this.ua.inviter(number);
+    const leg = new SipCall(inviter, null, log.child({ sipCallId: inviter.request.callId }));
+    const party: PartyLeg = { number, role, leg, answered: false };
+    parties.set(number, party);
+    leg.on('ended', (cause, detail) => void this.partyEnded(callId, party, `${cause}: ${detail}`, log));
+    // Answered is when the phone's 200 comes, before its first RTP packet (the leg waits for that).
+    leg.on('connected', () => {
+      party.answered = true;
+      log.info('party answered');
+      if (role === 'consult') {
+        void this.report(log, { type: 'call.transfer.progress', commandId: sipCommandId('consult-answered', leg.sipCallId), callId, outcome: 'answered' });
+      }
+    });
+    try {
+      await leg.dial(room, this.deps.listen, number);
+    } catch (err) {
+      log.info({ err: err instanceof Error ? err.message : String(err) }, 'party not reached');
+      await this.partyEnded(callId, party, err instanceof Error ? err.message : String(err), log);
+    }
+  }
+
+  /** A party's phone is gone (hung up, refused, not reached): what that means depends on its role. */
+  private async partyEnded(callId: string, party: PartyLeg, reason: string, log: Logger): Promise<void> {
+    const parties = this.parties.get(callId);
+    if (parties?.get(party.number) !== party) return;
+    parties.delete(party.number);
+    party.leg.audio?.close();
+    if (this.handedOver.has(callId)) {
+      // The transferred caller's other end hung up: so does the caller's leg.
+      log.info('the party of a handed-over call hung up; releasing the caller');
+      await this.legs.get(callId)?.hangup().catch((err) => log.warn({ err }, 'the caller could not be released'));
+      await this.release(callId);
+      return;
+    }
+    const sipReason = reason.slice(0, 200);
+    if (party.role === 'consult') {
+      await this.resumeCaller(callId, log);
+      await this.report(log, { type: 'call.transfer.progress', commandId: sipCommandId('consult-failed', party.leg.sipCallId), callId, outcome: 'failed', sipReason });
+    } else {
+      await this.report(log, { type: 'call.party.left', commandId: sipCommandId('party-left', party.leg.sipCallId), callId, number: party.number, sipReason });
+    }
+  }
+
+  /** Attended transfer to an agent: the caller waits on hold while the two agents talk. */
+  async holdForConsultation(callId: string): Promise<void> {
+    const caller = this.legs.get(callId);
+    if (caller && !caller.held) await caller.hold(true);
+  }
+
+  /**
+   * Completes an attended transfer: the caller comes off hold and, for a number, stays bridged
+   * with the consulted party in the room after the dispatcher lets go; for an agent, talks to
+   * the agent who takes over.
+   */
+  async completeTransfer(callId: string): Promise<void> {
+    const log = this.deps.log.child({ callId });
+    const consult = [...(this.parties.get(callId)?.values() ?? [])].find((p) => p.role === 'consult');
+    if (consult) {
+      consult.role = 'conference';
+      this.handedOver.add(callId);
+      log.info({ party: consult.number }, 'attended transfer completed: caller bridged to the party');
+    }
+    await this.resumeCaller(callId, log);
+  }
+
+  /** Drops the consultation (if a phone was consulted) and gives the caller back to the transferor. */
+  async cancelTransfer(callId: string): Promise<void> {
+    const log = this.deps.log.child({ callId });
+    const consult = [...(this.parties.get(callId)?.values() ?? [])].find((p) => p.role === 'consult');
+    if (consult) {
+      this.parties.get(callId)!.delete(consult.number);
+      await consult.leg.hangup().catch((err) => log.warn({ err }, 'the consulted party could not be released'));
+    }
+    await this.resumeCaller(callId, log);
+  }
+
+  /** Hangs up a conference party (removed by the dispatcher). */
+  async dropParty(callId: string, number: string): Promise<void> {
+    const party = this.parties.get(callId)?.get(number);
+    if (!party) return;
+    this.parties.get(callId)!.delete(number);
+    await party.leg.hangup();
+  }
+
+  private async resumeCaller(callId: string, log: Logger): Promise<void> {
+    const caller = this.legs.get(callId);
+    if (caller?.held) await caller.hold(false).catch((err) => log.warn({ err }, 'the caller could not be taken off hold'));
+  }
+
+  private async hangUpParties(callId: string, log: Logger): Promise<void> {
+    const parties = this.parties.get(callId);
+    if (!parties) return;
+    this.parties.delete(callId);
+    for (const p of parties.values()) await p.leg.hangup().catch((err) => log.warn({ err, party: p.number }, 'a party could not be released'));
   }
 
   /**
@@ -209,9 +359,21 @@ export class SipBridge {
     await this.report(log, { type: 'call.ended', commandId: sipCommandId('failed', leg.sipCallId), callId, cause: 'failure', sipReason: reason.slice(0, 200) });
   }
 
-  /** Forgets a leg the core ended (hangup) and closes its room. */
+  /** Ends the call's legs from our side (a dispatcher hung up): the caller and every party. */
+  async hangup(callId: string): Promise<void> {
+    const log = this.deps.log.child({ callId });
+    await this.hangUpParties(callId, log);
+    await this.legs.get(callId)?.hangup();
+    await this.release(callId);
+  }
+
+  /** Forgets a call's legs and closes its room. */
   async release(callId: string): Promise<void> {
     this.legs.delete(callId);
+    this.handedOver.delete(callId);
+    const parties = this.parties.get(callId);
+    this.parties.delete(callId);
+    for (const p of parties?.values() ?? []) p.leg.audio?.close();
     await this.deps.media.closeRoom(callRoomId(callId));
   }
 

@@ -32,7 +32,7 @@ export function plannerFor({ city, users }: CommandDeps, cmd: Command): Planner 
     case 'call.conference.add': case 'call.conference.remove': case 'call.hangup': case 'call.callback': case 'call.dial':
     case 'call.callback.resolve': case 'call.location.confirm': case 'call.incident.create': case 'call.incident.join':
     case 'call.offered': case 'call.media.up': case 'call.connected': case 'call.location.proposed':
-    case 'call.transfer.progress': case 'call.ended': case 'call.dtmf':
+    case 'call.transfer.progress': case 'call.ended': case 'call.dtmf': case 'call.party.left':
       return callPlanner({ city, users }, cmd);
     default:
       return assertNever(cmd);

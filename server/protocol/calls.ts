@@ -91,6 +91,8 @@ const bridgeCommands = [
     type: z.literal('call.transfer.progress'), ...callRef,
     outcome: z.enum(['answered', 'completed', 'failed']), sipReason: z.string().max(200).optional(),
   }),
+  /** A phone the server called into the call (a conference party) hung up or could not be reached. */
+  z.object({ type: z.literal('call.party.left'), ...callRef, number: phoneNumber, sipReason: z.string().max(200).optional() }),
   z.object({
     type: z.literal('call.ended'), ...callRef,
     /** hangup: BYE from the caller; cancel: CANCEL before an answer; failure: an error response or timeout. */

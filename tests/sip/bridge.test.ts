@@ -8,18 +8,17 @@
  * who hangs up while queued is abandoned; a PIDF-LO is the call's proposed location; a
  * garbage body or an unknown number crashes nothing. Runs on the configured backend.
  */
-import type { types as ms } from 'mediasoup';
 import type { CallBoard } from '../../server/calls/queue';
 import type { CallView } from '../../server/calls/kind';
 import { startTestServer, type TestServer } from '../support/app';
 import { TestClient } from '../support/ws-client';
-import { RtpSink, rtpPacket } from '../support/rtp';
 import { until } from '../support/until';
 import { runCaller, type CallerScript } from './caller';
 import { sippRegister } from './peers';
 import { PhoneAudio, runCallee } from './phone';
 import { freePort } from '../../media/sip/free-port';
 import { udpPortFree } from '../../media/udp-ports';
+import { dispatcherMicrophone as mic, listenToPhone as listen } from './call-room';
 
 let server: TestServer;
 let taker: TestClient;
@@ -68,36 +67,8 @@ test('a caller who hangs up while queued is abandoned, with the PIDF-LO of the I
   expect(await callView(callId)).toMatchObject({ outcome: 'abandoned', endedBy: 'caller', endReason: expect.stringContaining('cancel') });
 }, 60_000);
 
-/** A plain RTP source in the call room, standing in for the dispatcher's browser microphone. */
-async function dispatcherMicrophone(callId: string): Promise<{ send(count: number): Promise<void>; transport: ms.PlainTransport }> {
-  const room = server.app.media.room(`call:${callId}`)!;
-  const transport = await room.createPlainTransport({ comedia: true, rtcpMux: true });
-  await transport.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/PCMU', payloadType: 0, clockRate: 8000 }], encodings: [{ ssrc: 0xd15ea5e }] }, appData: { source: 'dispatcher' } });
-  const { createSocket } = await import('node:dgram');
-  const socket = createSocket('udp4');
-  opened.push(socket);
-  return {
-    transport,
-    async send(count: number) {
-      for (let i = 0; i < count; i++) {
-        socket.send(rtpPacket({ payloadType: 0, sequenceNumber: i, timestamp: i * 160, ssrc: 0xd15ea5e, marker: i === 0 }, Buffer.alloc(160, 0x7f)), transport.tuple.localPort, '127.0.0.1');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-  };
-}
-
-/** A plain sink consuming the phone's producer: what a browser would receive, counted. */
-async function listenToPhone(callId: string, producerId: string): Promise<RtpSink> {
-  const room = server.app.media.room(`call:${callId}`)!;
-  const sink = await RtpSink.open();
-  opened.push(sink);
-  const transport = await room.createPlainTransport({ comedia: false, rtcpMux: true });
-  await transport.connect({ ip: '127.0.0.1', port: sink.port });
-  const caps = { codecs: room.rtpCapabilities.codecs!.filter((c) => c.mimeType === 'audio/PCMU') };
-  await transport.consume({ producerId, rtpCapabilities: caps });
-  return sink;
-}
+const dispatcherMicrophone = (callId: string) => mic(server, callId, opened);
+const listenToPhone = (callId: string, producerId: string) => listen(server, callId, producerId, opened);
 
 test('a 110 caller queues for police, the call taker answers, RTP flows both ways through mediasoup, hold and resume re-INVITE, and the BYE ends the call', async () => {
   const phone = await PhoneAudio.open();
