@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark in turn against loopback servers (PostgreSQL, Redis,
  * in-process Beacon), prints progress to stderr and rewrites BENCHMARKS.md with the figures.
  * `npm run bench -- media` runs only the media bench and rewrites only its section, keeping
- * the others. Exits non-zero when a bench could not run or a command failed; a missed goal is
+ * the others; `npm run bench -- calls` likewise for the phone-call bench. Exits non-zero when a bench could not run or a command failed; a missed goal is
  * reported, not an error.
  */
 import os from 'node:os';
@@ -17,6 +17,8 @@ import { renderReport, type Machine, type Outcome } from './report';
 import { mediaSection, withMediaSection } from './media-report';
 import { runClientBench, withClientSection } from './client';
 import { runMediaBench } from './media';
+import { runCallsBench } from './calls';
+import { callsSection, withCallsSection } from './calls-report';
 
 const COMMAND = 'npm run bench';
 const OUTPUT = join(__dirname, '..', '..', 'BENCHMARKS.md');
@@ -68,13 +70,14 @@ async function main(): Promise<number> {
   const recommend = await attempt('recommend', () => runRecommendBench(progress));
   const fanout = await attempt('fanout', () => runFanoutBench(progress));
   const media = await attempt('media', () => runMediaBench(progress));
+  const calls = await attempt('calls', () => runCallsBench(progress));
   // The browser console last: Chromium shares the cores and would disturb the server benches.
   const client = await attempt('client', () => runClientBench(progress));
   const report = withClientSection(renderReport({ command: COMMAND, machine: host, commands, recommend, fanout }), client);
-  writeFileSync(OUTPUT, withMediaSection(report, mediaSection(media, COMMAND, host)));
+  writeFileSync(OUTPUT, withCallsSection(withMediaSection(report, mediaSection(media, COMMAND, host)), callsSection(calls, COMMAND, host)));
   progress(`wrote ${OUTPUT}`);
   const failedCommands = commands.ok ? commands.value.rows.reduce((s, r) => s + r.failures, 0) : 0;
-  return [commands, recommend, fanout, media, client].every((o) => o.ok) && failedCommands === 0 ? 0 : 1;
+  return [commands, recommend, fanout, media, calls, client].every((o) => o.ok) && failedCommands === 0 ? 0 : 1;
 }
 
 /** The media bench alone: only its section of BENCHMARKS.md changes. */
@@ -88,13 +91,24 @@ async function mainMediaOnly(): Promise<number> {
   return media.ok ? 0 : 1;
 }
 
+/** The phone-call bench alone: only its section of BENCHMARKS.md changes. */
+async function mainCallsOnly(): Promise<number> {
+  const host = await machine();
+  progress(`${host.cpu}, node ${host.node}, load ${host.loadAvg}`);
+  const calls = await attempt('calls', () => runCallsBench(progress));
+  const existing = existsSync(OUTPUT) ? readFileSync(OUTPUT, 'utf8') : '# Benchmarks\n';
+  writeFileSync(OUTPUT, withCallsSection(existing, callsSection(calls, `${COMMAND} -- calls`, host)));
+  progress(`wrote the calls section of ${OUTPUT}`);
+  return calls.ok ? 0 : 1;
+}
+
 const only = process.argv[2];
-if (only !== undefined && only !== 'media') {
-  progress(`unknown bench "${only}": run all with \`${COMMAND}\`, or only the media plane with \`${COMMAND} -- media\``);
+if (only !== undefined && only !== 'media' && only !== 'calls') {
+  progress(`unknown bench "${only}": run all with \`${COMMAND}\`, or one with \`${COMMAND} -- media\` or \`${COMMAND} -- calls\``);
   process.exit(2);
 }
 
-(only === 'media' ? mainMediaOnly() : main()).then(
+(only === 'media' ? mainMediaOnly() : only === 'calls' ? mainCallsOnly() : main()).then(
   (code) => process.exit(code),
   (err) => {
     progress(`bench crashed: ${String(err)}`);

@@ -1,0 +1,129 @@
+/** The phone-call section of BENCHMARKS.md (tests/bench/calls.ts's figures), rewritten alone by `npm run bench -- calls`. */
+import { CALLS_GOAL, type CallsBenchResult } from './calls';
+import type { ConcurrentRow, SetupRow } from './calls-summary';
+import type { CpuWindow } from './calls-procs';
+import { yes, type Machine, type Outcome } from './report';
+import { ms, num } from './stats';
+
+export const CALLS_HEADING = '## 6. Phone calls: SIP setups per second and concurrent bridged calls';
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(x < 0.001 && x > 0 ? 4 : 3)}%` : 'n/a');
+const core = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const lat = (l: SetupRow['inviteTo200']) => `${ms(l.p50)} / ${ms(l.p95)} / ${ms(l.p99)} / ${ms(l.max)}`;
+const meetsSetup = (r: SetupRow) => r.rate >= CALLS_GOAL.setupsPerSec && r.failed === 0 && r.withAudioBothWays === r.attempted && r.achievedPerSec >= 0.95 * r.rate;
+const meetsConcurrent = (r: ConcurrentRow) => r.callsInWindow >= CALLS_GOAL.concurrent && r.failed === 0;
+const lossOf = (d: { expected: number; lost: number }) => d.lost / Math.max(1, d.expected);
+
+function cpuCells(c: CpuWindow, cores: number): string {
+  const others = Math.max(0, c.machine * cores - Object.values(c.cores).reduce((s, x) => s + x, 0));
+  return `${core(c.cores.server)} | ${core(c.cores.workers)} | ${core(c.cores.kamailio)} | ${core(c.cores.postgres)} / ${core(c.cores.redis)} | ` +
+    `${core(c.cores.sipp)} / ${core(c.cores.bench)} | ${core(c.machine)} | ${others.toFixed(2)}`;
+}
+
+export function callsSection(outcome: Outcome<CallsBenchResult>, command: string, m: Machine): string[] {
+  if (!outcome.ok) return [CALLS_HEADING, '', `Run by \`${command}\` on ${m.date}. **Not measured: the bench failed:** ${outcome.error}`];
+  const r = outcome.value;
+  const best = [...r.setup].filter((x) => x.failed === 0).sort((a, b) => b.achievedPerSec - a.achievedPerSec)[0];
+  const goalRow = r.setup.find(meetsSetup);
+  const c = r.concurrent;
+  return [
+    CALLS_HEADING,
+    '',
+    `Produced by \`${command}\` (tests/bench/calls.ts) on ${m.date}: ${m.cpu}; ${m.os}; Node ${m.node}; **${r.backend}**; ` +
+      `${r.mediaWorkers} mediasoup workers, Kamailio with 4 UDP children; ${r.agents} call takers signed in over the WebSocket. ` +
+      `Load average before ${r.loadAvgBefore}. **A shared machine**: other engineers' builds and tests ran on the same ${m.cores} cores ` +
+      '(the "others" column), so the full bench was run only a few times and the figures are what a busy machine gives.',
+    '',
+    `Goals (issue #5): at least ${CALLS_GOAL.setupsPerSec} call setups per second with media, at least ${CALLS_GOAL.concurrent} concurrent bridged calls ` +
+      `with audio flowing, no failed call. Setups: ${goalRow ? `${yes(true)} at ${goalRow.rate}/s (${goalRow.completed} of ${goalRow.attempted} calls completed, ` +
+      `${num(goalRow.achievedPerSec)} answered per second)` : `${yes(false)}${best ? ` - the best clean rate was ${best.rate}/s` : ''} (see the table)`}` +
+      `${best && goalRow && best.rate > goalRow.rate ? `; it held at ${best.rate}/s too` : ''}. Concurrent: ${c ? `${yes(meetsConcurrent(c))} - ${c.callsInWindow} calls talking both ways through ` +
+      `a ${c.seconds.toFixed(0)} s window, ${c.failed} of ${c.attempted} calls failed` : `${yes(false)} - not measured`}.`,
+    '',
+    '### Setups per second (each call: INVITE, digest challenge, queue, ACD offer, answer over the WebSocket, 200 OK, audio both ways, BYE)',
+    '',
+    '| Rate asked | Calls | Answered | Completed | Failed | Audio both ways | INVITEs/s sent | Answered/s | INVITE -> 200 OK ms p50 / p95 / p99 / max | INVITE -> audio both ways ms p50 / p95 / p99 / max | Most up at once | Goal |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    ...r.setup.map((x) => `| ${x.rate}/s | ${num(x.attempted)} | ${num(x.answered)} | ${num(x.completed)} | ${num(x.failed)} | ${num(x.withAudioBothWays)} | ` +
+      `${x.offeredPerSec.toFixed(1)} | ${x.achievedPerSec.toFixed(1)} | ${lat(x.inviteTo200)} | ${lat(x.inviteToMediaUp)} | ${x.maxUp} | ${yes(meetsSetup(x))} |`),
+    '',
+    ...(c ? concurrentLines(c) : []),
+    '### CPU (cores: 100% = one core busy; PostgreSQL and Redis include every client of those shared servers)',
+    '',
+    '| Part | Server (Node) | mediasoup workers | Kamailio | PostgreSQL / Redis | sipp / bench process | Machine (all cores) | Others (cores) | Event loop delay p99 / max ms | Server CPU per call |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...r.setup.map((x) => `| ${x.rate}/s setups | ${cpuCells(x.cpu, m.cores)} | ${ms(x.loopDelayMs.p99)} / ${ms(x.loopDelayMs.max)} | ` +
+      `${ms((x.cpu.cores.server * x.cpu.seconds * 1000) / Math.max(1, x.attempted))} ms |`),
+    ...(c ? [`| ${c.callsInWindow} calls talking | ${cpuCells(c.cpu, m.cores)} | ${ms(c.loopDelayMs.p99)} / ${ms(c.loopDelayMs.max)} | ` +
+      `${core(c.cpu.cores.server / Math.max(1, c.callsInWindow))} of a core per call |`] : []),
+    '',
+    ...findings(r, m),
+    '',
+    `Method: one sipp per line (110, 119, 120, 12345 - four agencies' ACD queues), each from its own loopback address (127.0.1.1-4: the edge's pike ` +
+      'flood protection bans an address after 300 requests in 2 s, which one address making 30 calls/s already reaches), running tests/sip/bench-call.xml: ' +
+      `INVITE, 407, INVITE with digest, 100/180, 200, ACK, talk ${r.holdSec} s (setups) or until the window is over (concurrent), BYE. ` +
+      'sipp only signals; each call\'s SDP names one of the bench\'s RTP phones (a UDP socket per call, PCMU every 20 ms to where the answer points, ' +
+      'counting what comes back by sequence number). When the call taker\'s answer is acknowledged, a PlainTransport producer is put in the call\'s ' +
+      'room for the call taker\'s microphone (as tests/sip/bridge.test.ts does; the bench sends its RTP), so the server\'s leg sends it on to the phone. ' +
+      '"Audio both ways" means the room saw at least 10 of the phone\'s packets and the phone at least 10 of the room\'s. Latencies are wall-clock ' +
+      'times taken by sipp (gettimeofday) and by the server (the first phone packet in the room) on the same clock. Call takers: one WebSocket each, ' +
+      'ready, answering the ACD\'s offer at once; one console per agency follows the ACD feed (the fan-out of every queue event to every console is ' +
+      'not in these figures). The server runs in its own process (tests/bench/calls-server.ts) with production settings (outbox poll 250 ms, ' +
+      'a worker per core, 4 Kamailio children, recording off); CPU is /proc/<pid>/stat of each process group sampled every 0.5 s; loss is RFC 3550 ' +
+      'expected minus received at the receiving end over the window. Not covered: browsers (WebRTC) in the call rooms, call recording, phones behind NAT.',
+  ];
+}
+
+function concurrentLines(c: ConcurrentRow): string[] {
+  return [
+    `### Concurrent bridged calls (${c.target} set up, then one ${c.seconds.toFixed(0)} s window)`,
+    '',
+    '| Calls through the window (up at start / end) | Direction | Packets expected | Lost | Loss | Worst call | Sent / forwarded / received | Goal |',
+    '|--:|---|--:|--:|--:|--:|--:|---|',
+    `| ${c.callsInWindow} (${c.upAtStart} / ${c.upAtEnd}) | phone -> room | ${num(c.phoneToRoom.expected)} | ${num(c.phoneToRoom.lost)} | ${pct(lossOf(c.phoneToRoom))} | ` +
+      `${pct(c.phoneToRoom.worstCallLossRatio)} | ${num(c.phoneToRoom.sentByPhones)} sent by the phones / ${num(c.phoneToRoom.seenInRoom)} seen in the rooms | ${yes(meetsConcurrent(c))} |`,
+    `| | room -> phone | ${num(c.roomToPhone.expected)} | ${num(c.roomToPhone.lost)} | ${pct(lossOf(c.roomToPhone))} | ${pct(c.roomToPhone.worstCallLossRatio)} | ` +
+      `${num(c.roomToPhone.sentByMics)} into the rooms / ${num(c.roomToPhone.sentByMediasoup)} sent by mediasoup / ${num(c.roomToPhone.receivedByPhones)} received | |`,
+    '',
+    `Calls in the whole phase: ${c.attempted} attempted, ${c.completed} completed, ${c.failed} failed${c.failures.length ? ` (${c.failures.map((f) => `\`${f.slice(0, 120)}\``).join('; ')})` : ''}. ` +
+      `Memory at the window's end: server ${mib(c.memory.serverRss)} RSS, mediasoup workers ${mib(c.memory.workersPss)} PSS, Kamailio ${mib(c.memory.kamailioPss)} PSS.`,
+    '',
+  ];
+}
+
+/** What the figures say: what limited a missed goal, where the CPU went, what the server logged. */
+function findings(r: CallsBenchResult, m: Machine): string[] {
+  const lines: string[] = [];
+  for (const x of r.setup.filter((s) => !meetsSetup(s))) {
+    lines.push(`- **${x.rate}/s missed:** ${x.failed} failed, ${x.attempted - x.withAudioBothWays} without audio both ways, ${x.achievedPerSec.toFixed(1)} answered/s` +
+      `${x.failures.length ? `; first errors: ${x.failures.map((f) => `\`${f.slice(0, 140)}\``).join('; ')}` : ''}. ` +
+      `Busy then: machine ${core(x.cpu.machine)} of ${m.cores} cores, server ${core(x.cpu.cores.server)} of one core, event loop p99 ${ms(x.loopDelayMs.p99)} ms.`);
+  }
+  const top = r.setup.at(-1);
+  if (top) {
+    const parts = Object.entries(top.cpu.cores).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([g, v]) => `${g} ${core(v)}`);
+    lines.push(`- **Where the CPU goes at ${top.rate}/s:** ${parts.join(', ')}. The server's Node process spends ` +
+      `${ms((top.cpu.cores.server * top.cpu.seconds * 1000) / Math.max(1, top.attempted))} ms of CPU per call (SIP, the call's commands through the ` +
+      'pipeline, the ACD, the room and its transports); the answer waits for the outbox poll (250 ms by default, half of it on average), ' +
+      'which is most of the INVITE -> 200 OK time on an idle server.');
+  }
+  if (r.serverLog.warnings + r.serverLog.errors > 0) {
+    lines.push(`- **Server log:** ${r.serverLog.errors} errors and ${r.serverLog.warnings} warnings over the run (${r.serverLog.top.join('; ')}).`);
+  } else {
+    lines.push('- **Server log:** no warning or error over the run.');
+  }
+  return lines;
+}
+
+/** Replaces the calls section of `report` (or puts it before "## Method", or at the end). */
+export function withCallsSection(report: string, lines: string[]): string {
+  const text = lines.join('\n');
+  const start = report.indexOf(`\n${CALLS_HEADING}`);
+  if (start >= 0) {
+    const next = report.indexOf('\n## ', start + 1);
+    return `${report.slice(0, start)}\n${text}\n${next < 0 ? '' : report.slice(next)}`;
+  }
+  const at = report.indexOf('\n## Method');
+  return at < 0 ? `${report.trimEnd()}\n\n${text}\n` : `${report.slice(0, at)}\n${text}\n${report.slice(at)}`;
+}
