@@ -1,11 +1,12 @@
 /** Prometheus metrics of the SIP edge: whether Kamailio answers, and how often it was restarted. */
 import { Gauge, type Registry } from 'prom-client';
 import type { KamailioEdge } from './KamailioEdge';
+import type { DtmfVia } from './SipCall';
 
 /** What the SIP bridge counts (server/calls/sip-bridge.ts). */
 export interface SipBridgeCounts {
   registered: boolean;
-  counters: { invites: number; dtmf: number };
+  counters: { invites: number; dtmfByVia: Record<DtmfVia, number> };
 }
 
 export function registerSipEdgeMetrics(registry: Registry, edge: KamailioEdge): void {
@@ -39,9 +40,10 @@ export function registerSipBridgeMetrics(registry: Registry, bridge: SipBridgeCo
     },
   });
   new Gauge({
-    name: 'beacon_sip_dtmf_digits', help: 'DTMF digits received from callers since start (SIP INFO)', registers: [registry],
+    name: 'beacon_sip_dtmf_digits', help: 'DTMF digits received from callers since start, by how they came (RFC 4733 telephone-event or SIP INFO)',
+    labelNames: ['via'], registers: [registry],
     collect() {
-      this.set(bridge.counters.dtmf);
+      for (const [via, n] of Object.entries(bridge.counters.dtmfByVia)) this.set({ via }, n);
     },
   });
 }
