@@ -14,6 +14,7 @@ import { tc } from './messages';
 import { callerLabel, lineLabel, transferredToMe, unconfirmedProposal } from './model';
 import { TransferControls } from './TransferControls';
 import { CallAudioControls } from './CallAudioControls';
+import { CallDigits } from './CallDigits';
 
 /** One call with this seat and its controls. */
 export function ActiveCall({ call }: { call: CallView }) {
@@ -44,6 +45,7 @@ export function ActiveCall({ call }: { call: CallView }) {
       {!incoming && (
         <>
           <CallerLocation call={call} cmd={cmd} />
+          <CallDigits call={call} />
           <CallIncident call={call} cmd={cmd} />
           {call.state !== 'ringing' && <TransferControls call={call} cmd={cmd} />}
         </>
