@@ -6,15 +6,19 @@
  * browser's inbound-rtp packets rise) and the dispatcher's microphone reaches the phone as
  * PCMU (packets counted at the phone's port). A dropped connection rebuilds both. Hold leaves the call room (no audio either way,
  * the phone gets a=sendonly), Resume rejoins it, Mute stops the microphone's RTP, and Hang up
- * in the console sends the phone a BYE, which ends sipp's scenario. Screenshot:
- * tests/artifacts/screenshots/call-audio-1920.png and call-audio-1280.png.
+ * in the console sends the phone a BYE, which ends sipp's scenario. The call taker also calls a
+ * unit's field phone (a registered sipp that answers) from the console: D, the number, Enter.
+ * Screenshot: tests/artifacts/screenshots/call-audio-1920.png and call-audio-1280.png.
  */
 import type { Browser, Page } from 'playwright-core';
 import type { CallView } from '../../server/calls/kind';
 import type { CallAudioStats } from '../../client/src/lib/callAudio';
 import { startTestServer, type TestServer } from '../support/app';
 import { callerScenario, runCaller, type CallerScript } from '../sip/caller';
-import { PhoneAudio, sippReply } from '../sip/phone';
+import { PhoneAudio, runCallee, sippReply } from '../sip/phone';
+import { sippRegister } from '../sip/peers';
+import { freePort } from '../../media/sip/free-port';
+import { udpPortFree } from '../../media/udp-ports';
 import { launchMediaBrowser } from './bodycam-support';
 import { bothSizes, setReady } from './calls-support';
 import { assertClientBuilt, clearFailureScreenshots, eventually, openApp, SocketTap, tid, waitForAttribute, type OpenApp } from './support';
@@ -185,6 +189,45 @@ test('a 110 caller on sipp is answered with A in the console: RTP both ways coun
     expect(result.code).toBe(0);
     await eventually('the call ended by the agent', async () => (await callView(callId)).state === 'ended', 10_000);
     await page.waitForSelector(tid('call-audio'), { state: 'detached', timeout: 5_000 });
+    expect(taker.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  } finally {
+    talking = false;
+    await talk;
+  }
+});
+
+test('the call taker calls a unit\'s field phone from the console (D, number, Enter): it rings, answers, audio flows both ways, and Hang up sends the BYE', async () => {
+  const page = taker.page;
+  const number = server.app.city.seed.units.find((u) => u.agencyId === 'police')!.id.toLowerCase();
+  const sipPort = await freePort('127.0.0.1', { udp: true });
+  expect(await sippRegister({ port: server.app.sip.edge.sipPort, domain: 'beacon.local', user: number, password: 'beacon', localPort: sipPort })).toBe(200);
+  const phone = await PhoneAudio.open();
+  opened.push(phone);
+  const run = runCallee(sipPort, phone.port, 80_000);
+  await eventually('the field phone\'s sipp listening', async () => !(await udpPortFree('127.0.0.1', sipPort)), 5_000);
+
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('d');
+  await eventually('the dial field focused', () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'call-dial-target'), 5_000);
+  await page.keyboard.type(number);
+  await page.keyboard.press('Enter');
+  const callId = await eventually('the outbound call in hand', () => page.getAttribute(tid('active-call'), 'data-call-id'), 10_000);
+  expect(await callView(callId!)).toMatchObject({ direction: 'outbound', callerNumber: number, agent: { username: 'calltaker.police' } });
+  await waitForAttribute(page, `${tid('active-call')}[data-call-id="${callId}"]`, 'data-state', 'answered', 15_000);
+
+  const leg = server.app.sipBridge!.leg(callId!)!;
+  let talking = true;
+  const talk = (async () => { while (talking) await phone.send(leg.audio!.port, 10); })();
+  try {
+    await eventually('the field phone\'s producer', () => leg.audio!.producerId !== null, 10_000);
+    await waitForAttribute(page, tid('call-audio'), 'data-audio-state', 'live', 15_000);
+    const heardAt = phone.received;
+    await bothWaysRising(page, null, 25, 'the console hears the field phone and sends its microphone');
+    await eventually('the microphone at the field phone', () => phone.received >= heardAt + 20, 10_000);
+    await page.getByTestId('call-hangup').click();
+    const result = await run;
+    expect(result.code === 0 ? 0 : result.out).toBe(0);
+    await eventually('the call ended by the agent', async () => (await callView(callId!)).state === 'ended', 10_000);
     expect(taker.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   } finally {
     talking = false;

@@ -259,6 +259,9 @@ test('a call taker consults a dispatcher, who takes the caller over when the tra
     expect(await taker.page.getByTestId('call-transfer-complete').isDisabled()).toBe(true);
     await dispatcher.page.getByTestId('call-answer-transfer').click();
     await waitForAttribute(taker.page, tid('call-transfer-state'), 'data-answered', 'true');
+    // The consulted dispatcher keeps the call in hand while they talk with the call taker (the caller held).
+    await waitForAttribute(dispatcher.page, tid('active-call'), 'data-state', 'transferring');
+    await dispatcher.page.waitForSelector(tid('call-consulted'));
     await screenshot(taker.page, 'calls-attended-transfer');
     await taker.page.getByTestId('call-transfer-complete').click();
     await eventually('the call gone from the call taker', async () => (await taker.page.getByTestId('active-call').count()) === 0);

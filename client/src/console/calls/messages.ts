@@ -15,6 +15,9 @@ const en = {
   'calls.offer': 'Incoming call', 'calls.answer': 'Answer (A)', 'calls.decline': 'Decline',
   'calls.active': 'On the line', 'calls.held': 'On hold', 'calls.transferring': 'Transferring', 'calls.conferenced': 'Conference',
   'calls.ringing_out': 'Calling back…', 'calls.transfer_to_you': 'Transferred to you by {name}',
+  'calls.calling_out': 'Calling…', 'calls.consulting_with': 'Consultation with {name}',
+  'calls.consulted_hint': '{name} is consulting you; the caller is on hold. {name} completes the transfer to hand you the caller.',
+  'calls.dial': 'Call', 'calls.dial_target': 'Number or field phone', 'calls.dial_hint': 'D: dial a number or a unit\'s phone',
   'calls.hold': 'Hold', 'calls.resume': 'Resume', 'calls.hangup': 'Hang up',
   'calls.mute': 'Mute', 'calls.unmute': 'Unmute', 'calls.mute_hint': 'Mute or unmute your microphone', 'calls.audio_connecting': 'Connecting audio…',
   'calls.audio_live': 'Audio', 'calls.audio_failed': 'No audio', 'calls.no_mic': 'No microphone: the caller cannot hear you',
@@ -41,6 +44,11 @@ const en = {
   'timeline.moved_by_call': 'moved to {lat}, {lon}: caller location of {id} confirmed',
   'linked.live': 'live', 'linked.ended': 'ended {time}', 'linked.outcome.completed': 'completed', 'linked.outcome.abandoned': 'abandoned',
   'linked.outcome.transferred': 'transferred', 'linked.outcome.no_answer': 'no answer',
+  'recall.replay': 'Replay (R)', 'recall.stop': 'Stop replay', 'recall.hint': 'Hear the last {s} s of the call again (R); the call stays live',
+  'recall.empty': 'Nothing to replay yet', 'recall.playing': 'Replaying the last {s} s…', 'recall.failed': 'Replay failed: {message}',
+  'recent.title': 'Recent calls', 'recent.none': 'No recent call of yours', 'recent.ended': 'ended {time}',
+  'recent.leg.caller': 'Caller', 'recent.leg.you': 'You', 'recent.leg.agent': 'Agent {name}', 'recent.leg.party': 'Party {number}',
+  'recent.recording': 'recording…', 'recent.failed': 'not recorded ({reason})', 'recent.no_legs': 'no recording', 'recent.error': 'Recent calls unavailable: {message}',
 };
 
 type Key = keyof typeof en;
@@ -55,6 +63,9 @@ const zh: Record<Key, string> = {
   'calls.offer': '来电', 'calls.answer': '接听 (A)', 'calls.decline': '拒接',
   'calls.active': '通话中', 'calls.held': '保持中', 'calls.transferring': '转接中', 'calls.conferenced': '多方通话',
   'calls.ringing_out': '正在回拨…', 'calls.transfer_to_you': '{name} 转接给你',
+  'calls.calling_out': '正在呼叫…', 'calls.consulting_with': '与 {name} 协商中',
+  'calls.consulted_hint': '{name} 正在与你协商转接，来电方处于保持状态。{name} 完成转接后来电将交给你。',
+  'calls.dial': '呼叫', 'calls.dial_target': '号码或单位电话', 'calls.dial_hint': 'D：拨打号码或单位电话',
   'calls.hold': '保持', 'calls.resume': '恢复', 'calls.hangup': '挂断',
   'calls.mute': '静音', 'calls.unmute': '取消静音', 'calls.mute_hint': '关闭或打开您的麦克风', 'calls.audio_connecting': '正在接通语音…',
   'calls.audio_live': '语音', 'calls.audio_failed': '无语音', 'calls.no_mic': '没有麦克风：来电者听不到您',
@@ -81,6 +92,11 @@ const zh: Record<Key, string> = {
   'timeline.moved_by_call': '位置改为 {lat}, {lon}：已确认来电 {id} 的位置',
   'linked.live': '通话中', 'linked.ended': '{time} 结束', 'linked.outcome.completed': '已完成', 'linked.outcome.abandoned': '呼损',
   'linked.outcome.transferred': '已转出', 'linked.outcome.no_answer': '未接通',
+  'recall.replay': '回放 (R)', 'recall.stop': '停止回放', 'recall.hint': '重听本通话最近 {s} 秒（R），通话不中断',
+  'recall.empty': '暂无可回放的语音', 'recall.playing': '正在回放最近 {s} 秒…', 'recall.failed': '回放失败：{message}',
+  'recent.title': '最近通话', 'recent.none': '您最近没有通话', 'recent.ended': '{time} 结束',
+  'recent.leg.caller': '来电人', 'recent.leg.you': '我', 'recent.leg.agent': '接警员 {name}', 'recent.leg.party': '第三方 {number}',
+  'recent.recording': '录音中…', 'recent.failed': '未录音（{reason}）', 'recent.no_legs': '无录音', 'recent.error': '无法获取最近通话：{message}',
 };
 
 /** Call handling messages: `tc('calls.join', { id })`. */

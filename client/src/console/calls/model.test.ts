@@ -6,7 +6,7 @@
 import { Store, type AgentView, type CallView } from '../../lib/stores';
 import { CityIndex } from '../city';
 import type { City } from '../../map/base';
-import { callDesk, isOverdue, lineLabel, unconfirmedProposal, waitedMs } from './model';
+import { callDesk, consultedMe, consulting, isOverdue, lineLabel, unconfirmedProposal, waitedMs } from './model';
 
 const city = new CityIndex({
   agencies: [], stations: [], unitTypes: [], incidentTypes: [], units: [],
@@ -99,4 +99,27 @@ test('a caller waiting past the line\'s answer target is overdue', () => {
 test('lines in words: number and name, or the bare number of a line the city does not know', () => {
   expect(lineLabel(city, '110')).toBe('110 Police emergency');
   expect(lineLabel(city, '999')).toBe('Line 999');
+});
+
+test('an attended transfer keeps the consulted agent\'s call in hand until it completes; a blind one only until they answer', () => {
+  const transfer = (mode: 'blind' | 'attended', answered: boolean) => call('C-T', {
+    state: 'transferring', agent: ME, queuedAt: null,
+    transfer: { mode, target: { kind: 'agent', ...OTHER }, from: ME, startedAt: '2026-12-01T10:01:00.000Z', targetAnsweredAt: answered ? '2026-12-01T10:01:05.000Z' : null },
+  });
+  const otherDesk = (c: CallView) => {
+    const store = new Store<CallView>();
+    store.items.set(c.id, c);
+    return callDesk(store, new Store<AgentView>(), OTHER.agentId, city);
+  };
+  expect(otherDesk(transfer('attended', false)).mine.map((c) => c.id)).toEqual(['C-T']);
+  expect(otherDesk(transfer('attended', true)).mine.map((c) => c.id)).toEqual(['C-T']);
+  expect(consulting(transfer('attended', true))).toBe(true);
+  expect(consultedMe(transfer('attended', true), OTHER.agentId)).toBe(true);
+  expect(consultedMe(transfer('attended', true), ME.agentId)).toBe(false);
+  expect(consulting(transfer('attended', false))).toBe(false);
+  expect(otherDesk(transfer('blind', false)).mine.map((c) => c.id)).toEqual(['C-T']);
+  expect(otherDesk(transfer('blind', true)).mine).toEqual([]);
+  // To a number: the transferor talks to the party being called into the room at once.
+  const toNumber = call('C-N', { state: 'transferring', agent: ME, transfer: { mode: 'attended', target: { kind: 'number', number: 'p-11' }, from: ME, startedAt: '2026-12-01T10:01:00.000Z', targetAnsweredAt: null } });
+  expect(consulting(toNumber)).toBe(true);
 });

@@ -24,9 +24,26 @@ export interface CallDesk {
 
 /** True when the call is this agent's to handle: connected with them, ringing out for them, or transferred to them. */
 export function isMine(call: CallView, agentId: string): boolean {
-  if (call.transfer?.target.kind === 'agent' && call.transfer.target.agentId === agentId && call.transfer.targetAnsweredAt === null) return true;
+  const target = call.transfer?.target;
+  // Handed to this agent and not taken yet, or consulted by an attended transfer until it completes.
+  if (target?.kind === 'agent' && target.agentId === agentId && (call.transfer!.targetAnsweredAt === null || call.transfer!.mode === 'attended')) return true;
   if (call.agent?.agentId !== agentId) return false;
   return (CONNECTED_CALL_STATES as readonly string[]).includes(call.state) || (call.state === 'ringing' && call.direction === 'outbound');
+}
+
+/**
+ * True while an attended transfer's consultation is up: the consulted party answered (or, for a
+ * number, is being called into the room). The caller is held; the transferor and the party talk.
+ */
+export function consulting(call: CallView): boolean {
+  const t = call.transfer;
+  return call.state === 'transferring' && t?.mode === 'attended' && (t.targetAnsweredAt !== null || t.target.kind === 'number');
+}
+
+/** True when this agent is the one consulted by an attended transfer and has answered. */
+export function consultedMe(call: CallView, agentId: string): boolean {
+  const t = call.transfer;
+  return consulting(call) && t!.target.kind === 'agent' && t!.target.agentId === agentId;
 }
 
 /** True when the call is being transferred to this agent and waits for them to answer (blind or consulted). */
