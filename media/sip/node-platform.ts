@@ -6,10 +6,13 @@
  *   closed a healthy node connection, so the edge uses TCP checks and we ping from here);
  * - `Invitation.onAckTimeout` throws "Invalid state transition from Terminated to Terminated"
  *   32 s after a BYE that arrived before the ACK, outside any caller: it returns early for a
- *   session that is already terminated.
+ *   session that is already terminated;
+ * - its header parser rebuilds its tables on every header (about 1 ms each): built once
+ *   instead (./sip-grammar.ts).
  */
 import WebSocket from 'ws';
 import { Invitation, SessionState } from 'sip.js';
+import { installFastSipGrammar } from './sip-grammar';
 
 /** How often the server pings Kamailio over the node WebSocket, and how many pongs may be missed. */
 export const WS_PING_MS = 5_000;
@@ -37,11 +40,16 @@ export class PingingWebSocket extends WebSocket {
 }
 
 let installed = false;
+let grammarFallback: string | null = null;
 
-/** Installs the global WebSocket and the sip.js crash guards once per process. */
-export function installSipJsPlatform(): void {
-  if (installed) return;
+/**
+ * Installs the global WebSocket, the sip.js crash guards and the compiled-once header parser,
+ * once per process. Returns why sip.js keeps its own (slow) parser, or null.
+ */
+export function installSipJsPlatform(): string | null {
+  if (installed) return grammarFallback;
   installed = true;
+  grammarFallback = installFastSipGrammar();
   const g = globalThis as { WebSocket?: unknown };
   if (!g.WebSocket) g.WebSocket = PingingWebSocket;
   const proto = Invitation.prototype as unknown as { onAckTimeout: (this: Invitation) => void };
@@ -51,4 +59,5 @@ export function installSipJsPlatform(): void {
     if (this.state === SessionState.Terminated) return;
     onAckTimeout.call(this);
   };
+  return grammarFallback;
 }
