@@ -51,15 +51,27 @@ export interface ViewedStreamRef {
 /** The access log: every stream a viewer receives is logged (durably) before it flows. */
 export interface MediaViewLog {
   watch(actor: Actor, viewerKey: string, incident: MediaIncident, stream: ViewedStreamRef): Promise<void>;
+  /** A call room's voice a console receives (listening live to a call), logged like a camera view. */
+  watchCall(actor: Actor, viewerKey: string, call: MediaCall, stream: ViewedStreamRef): Promise<void>;
   /** The viewer left the room (socket closed, dismissed, room closed). */
   leave(actor: Actor, viewerKey: string): Promise<void>;
+}
+
+/** A call as its media room's authorization and access log need it. */
+export interface MediaCall {
+  id: string;
+  agencyId: string;
+  live: boolean;
+  agentIds: string[];
+  /** The incident the call is linked to: its access log lists the call's listening too. */
+  incidentId: string | null;
 }
 
 /**
  * Loads a call for an actor who wants to hear it (its agency's call takers and dispatchers),
  * throwing NotFound / NotAuthorized.
  */
-export type CallLoader = (actor: Actor, callId: string) => Promise<{ id: string; agencyId: string; live: boolean; agentIds: string[] }>;
+export type CallLoader = (actor: Actor, callId: string) => Promise<MediaCall>;
 
 /** What the media plane needs from the command core. */
 export interface MediaPorts {
@@ -67,7 +79,7 @@ export interface MediaPorts {
   /** Call rooms (`call:<id>`); absent: call rooms are refused. */
   loadCall?: CallLoader;
   viewLog: MediaViewLog;
-  /** Body-camera recording; absent: nothing is recorded. */
+  /** Recording of body cameras and call legs; absent: nothing is recorded. */
   recording?: { settings: RecorderSettings; sink: RecordingSink };
 }
 
@@ -85,7 +97,7 @@ export class MediaService {
   readonly loadIncident: IncidentLoader;
   private readonly loadCall: CallLoader | undefined;
   readonly viewLog: MediaViewLog;
-  /** Records body cameras (null when recording is off or media is unavailable). */
+  /** Records body cameras and call legs (null when recording is off or media is unavailable). */
   readonly recorder: Recorder | null;
 
   private constructor(
@@ -208,14 +220,14 @@ export class MediaService {
    * The room of `roomId` if `actor` may view its media: the incident must be readable by the
    * actor (canReadIncident) and open. Opens the room when the outbox has not yet done so here.
    */
-  async viewableRoom(actor: Actor, roomId: string): Promise<{ room: Room; incident: MediaIncident | null }> {
-    if (roomId.startsWith('call:')) return { room: await this.callRoom(actor, roomId), incident: null };
+  async viewableRoom(actor: Actor, roomId: string): Promise<{ room: Room; incident: MediaIncident | null; call: MediaCall | null }> {
+    if (roomId.startsWith('call:')) return { ...(await this.callRoom(actor, roomId)), incident: null };
     const incident = await this.incidentOf(actor, roomId);
     if (!isOpen(incident.state)) throw new NotFound(`incident ${incident.id} is ${incident.state}; its media room is closed`);
     const room = this.rooms.get(roomId) ?? (await this.openRoom(roomId));
     if (!room) throw this.unavailable();
     if (room.orphaned) throw new MediaUnavailable(`media room ${roomId} is being rebuilt after a media worker failure; retry shortly`);
-    return { room, incident };
+    return { room, incident, call: null };
   }
 
   /** A signalling session for one WebSocket connection. */
@@ -243,11 +255,11 @@ export class MediaService {
    * microphone may publish. Listening is `viewableRoom`.
    */
   async speakableCallRoom(actor: Actor, roomId: string): Promise<Room> {
-    return this.callRoom(actor, roomId, true);
+    return (await this.callRoom(actor, roomId, true)).room;
   }
 
   /** A call's room, for its agency's call takers and dispatchers while the call is live. */
-  private async callRoom(actor: Actor, roomId: string, speaking = false): Promise<Room> {
+  private async callRoom(actor: Actor, roomId: string, speaking = false): Promise<{ room: Room; call: MediaCall }> {
     const callId = roomId.slice('call:'.length);
     if (!this.loadCall) throw new NotFound(`no call rooms on this server (${roomId})`);
     const call = await this.loadCall(actor, callId);
@@ -256,7 +268,7 @@ export class MediaService {
     const room = this.rooms.get(roomId) ?? (await this.openRoom(roomId));
     if (!room) throw this.unavailable();
     if (room.orphaned) throw new MediaUnavailable(`media room ${roomId} is being rebuilt after a media worker failure; retry shortly`);
-    return room;
+    return { room, call };
   }
 
   private async incidentOf(actor: Actor, roomId: string): Promise<MediaIncident> {

@@ -70,7 +70,9 @@ export class Peer {
     if (this.producers.size >= LIMITS.maxMediaProducersPerPeer) {
       throw new MediaRejected(`at most ${LIMITS.maxMediaProducersPerPeer} producers per room and session`);
     }
-    const producer = await transport.produce({ kind, rtpParameters, appData: { ...appData, peerId: this.id } });
+    // Who publishes is the server's word, not the client's: the recorder names a dispatcher's
+    // call leg after it (`agent:<username>`), so a client's own appData cannot override it.
+    const producer = await transport.produce({ kind, rtpParameters, appData: { ...appData, peerId: this.id, actorId: this.actor.id, username: this.actor.username } });
     this.producers.set(producer.id, producer);
     producer.observer.once('close', () => void this.producers.delete(producer.id));
     return producer;

@@ -1,10 +1,12 @@
 /**
- * Records every body camera of the rooms it watches. A camera's producers (video and audio,
- * produced a moment apart) are gathered for a short window and recorded into one file; a
- * producer that turns up later gets a recording of its own. Each recording is announced to
- * the command core before ffmpeg starts (`started`) and its file's SHA-256 after it ends
- * (`stored`), so both land in the incident's audit chain; a recording that produced no
- * usable file is reported `failed`.
+ * Records the rooms it watches: every body camera of an incident room (a camera's producers,
+ * video and audio produced a moment apart, are gathered for a short window into one file; a
+ * producer that turns up later gets a recording of its own), and every voice of a call room
+ * (the caller's phone leg, each dispatcher's microphone, each consulted or conferenced phone
+ * party: one file per leg, started at once). Each recording is announced to the command core
+ * before ffmpeg starts (`started`) and its file's SHA-256 after it ends (`stored`), so both land
+ * in the audit chain of the aggregate that owns it (the incident, or the call); a recording
+ * that produced no usable file is reported `failed`.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -17,11 +19,18 @@ import { existsSync } from 'node:fs';
 import type { Room } from './Room';
 import { RtpPortPool } from './udp-ports';
 
+/** The aggregate whose audit chain holds a recording: an incident (body cameras) or a call (its legs). */
+export interface RecordingOwner {
+  type: 'incident' | 'call';
+  id: string;
+}
+
 /** A recording as the command core is told of it at its start. */
 export interface RecordingStart {
   recordingId: string;
-  incidentId: string;
+  owner: RecordingOwner;
   unitId: string | null;
+  /** Which stream: `bodycam`; a call's `caller`, `agent:<username>`, `party:<number>`. */
   source: string;
   /** Relative to the recordings directory. */
   file: string;
@@ -45,10 +54,49 @@ export interface RecorderSettings {
 /** How long a camera's second producer (audio after video) may lag behind its first. */
 const GATHER_MS = 400;
 
+/** What the recorder makes of one producer of a room: which recording it goes into. */
+export interface RecordedStream {
+  owner: RecordingOwner;
+  source: string;
+  unitId: string | null;
+  /** Producers with the same key within `gatherMs` share a file. */
+  gatherKey: string;
+  gatherMs: number;
+  /** The folder of its file within the recordings directory. */
+  folder: string;
+}
+
+/**
+ * Which producers are recorded, as what. Incident rooms: body cameras. Call rooms: audio
+ * from a phone leg (`source: 'phone'`; the caller has no `party`, a consulted or conferenced
+ * party has its number) or a dispatcher's microphone (`agent:<username>`, the username the
+ * server put on the producer). Anything else is not a voice of the call and is not recorded:
+ * a conference mix (`source: 'mix'`) is made of the legs already recorded.
+ */
+export function recordedStream(roomId: string, info: MediaProducerInfo, appData: Record<string, unknown>): RecordedStream | null {
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  if (roomId.startsWith('incident:')) {
+    if (info.source !== 'bodycam') return null;
+    const id = roomId.slice('incident:'.length);
+    return {
+      owner: { type: 'incident', id }, source: info.source, unitId: info.unitId, folder: id, gatherMs: GATHER_MS,
+      gatherKey: `${roomId}\n${info.unitId ?? ''}\n${String(appData.peerId ?? '')}`,
+    };
+  }
+  if (roomId.startsWith('call:') && info.kind === 'audio') {
+    const id = roomId.slice('call:'.length);
+    let source: string;
+    if (info.source === 'phone') source = text(appData.party) ? `party:${text(appData.party)}` : 'caller';
+    else if (info.source === 'dispatcher') source = text(appData.username) ? `agent:${text(appData.username)}` : 'agent';
+    else return null;
+    return { owner: { type: 'call', id }, source, unitId: null, folder: join('calls', id), gatherMs: 0, gatherKey: info.producerId };
+  }
+  return null;
+}
+
 interface Gathering {
   room: Room;
-  unitId: string | null;
-  source: string;
+  stream: RecordedStream;
   producers: ms.Producer[];
 }
 
@@ -68,7 +116,7 @@ export class Recorder {
   /** Whether ffmpeg and ffprobe are installed; logs why not. */
   static usable(log: Logger): boolean {
     const missing = [FFMPEG, FFPROBE, SETPRIV].filter((bin) => !existsSync(bin));
-    if (missing.length) log.warn({ missing }, 'body cameras are not recorded: install ffmpeg (scripts/install.sh) or set MEDIA_RECORDING=false');
+    if (missing.length) log.warn({ missing }, 'body cameras and calls are not recorded: install ffmpeg (scripts/install.sh) or set MEDIA_RECORDING=false');
     return missing.length === 0;
   }
 
@@ -76,7 +124,7 @@ export class Recorder {
     return this.active.size;
   }
 
-  /** Records the body cameras of `room` from now on (call again after the room is rebuilt). */
+  /** Records the body cameras or call legs of `room` from now on (the room's own events outlive a rebuild). */
   watch(room: Room): void {
     room.on('producer.added', (info) => this.producerAdded(room, info));
   }
@@ -89,30 +137,34 @@ export class Recorder {
   }
 
   private producerAdded(room: Room, info: MediaProducerInfo): void {
-    if (this.closed || info.source !== 'bodycam') return;
+    if (this.closed) return;
     const producer = room.producer(info.producerId);
-    if (!producer) return;
-    const key = `${room.id}\n${info.unitId ?? ''}\n${String(producer.appData.peerId ?? '')}`;
-    const open = this.gathering.get(key);
+    const stream = producer && recordedStream(room.id, info, producer.appData);
+    if (!producer || !stream) return;
+    const open = this.gathering.get(stream.gatherKey);
     if (open) {
       open.producers.push(producer);
       return;
     }
-    this.gathering.set(key, { room, unitId: info.unitId, source: info.source, producers: [producer] });
-    setTimeout(() => {
-      const gathered = this.gathering.get(key);
-      this.gathering.delete(key);
-      if (gathered) this.begin(gathered).catch((err) => this.log.error({ err, roomId: room.id }, 'recording failed to start'));
-    }, GATHER_MS).unref();
+    const gathering: Gathering = { room, stream, producers: [producer] };
+    const begin = () => {
+      this.gathering.delete(stream.gatherKey);
+      this.begin(gathering).catch((err) => this.log.error({ err, roomId: room.id }, 'recording failed to start'));
+    };
+    // A call leg starts at once: its first words matter, and nothing joins it.
+    if (stream.gatherMs === 0) return begin();
+    this.gathering.set(stream.gatherKey, gathering);
+    setTimeout(begin, stream.gatherMs).unref();
   }
 
-  private async begin({ room, unitId, source, producers }: Gathering): Promise<void> {
+  private async begin({ room, stream, producers }: Gathering): Promise<void> {
     const live = producers.filter((p) => !p.closed);
     if (live.length === 0 || this.closed || room.closed) return;
     const recordingId = `REC-${randomBytes(6).toString('hex').toUpperCase()}`;
-    const incidentId = room.id.replace(/^incident:/, '');
     const { mimeType, extension } = containerFor(live);
-    const rec: RecordingStart = { recordingId, incidentId, unitId, source, file: join(incidentId, `${recordingId}.${extension}`), mimeType };
+    const rec: RecordingStart = {
+      recordingId, owner: stream.owner, unitId: stream.unitId, source: stream.source, file: join(stream.folder, `${recordingId}.${extension}`), mimeType,
+    };
     // Durable before the first byte is written: an unannounced file could not be audited.
     await this.sink.started(rec);
     this.totals.started++;
@@ -124,7 +176,7 @@ export class Recorder {
       return;
     }
     this.active.set(recordingId, started.recording);
-    this.log.info({ recordingId, incidentId, unitId, streams: live.map((p) => p.kind) }, 'recording started');
+    this.log.info({ recordingId, owner: `${rec.owner.type}:${rec.owner.id}`, source: rec.source, streams: live.map((p) => p.kind) }, 'recording started');
     void this.report(rec, started.finished);
   }
 

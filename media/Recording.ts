@@ -1,8 +1,9 @@
 /**
- * One recording: a camera's producers (video and audio) written to one file by Debian's
- * ffmpeg, without transcoding. Each producer is consumed on its own mediasoup PlainTransport
- * (RTP to an even loopback port, RTCP on the next) that feeds ffmpeg, which reads an SDP file
- * describing the streams and copies them into WebM (VP8 + Opus) or Matroska (H.264).
+ * One recording: a camera's producers (video and audio), or one voice of a phone call, written
+ * to one file by Debian's ffmpeg, without transcoding. Each producer is consumed on its own
+ * mediasoup PlainTransport (RTP to an even loopback port, RTCP on the next) that feeds ffmpeg,
+ * which reads an SDP file describing the streams and copies them into WebM (VP8 + Opus),
+ * Matroska (H.264) or WAV (G.711).
  *
  * ffmpeg runs under `setpriv --pdeathsig INT`, so a server that dies still leaves a finished
  * file (ffmpeg finalises on SIGINT); the server's start-up finalises such files in the audit
@@ -36,10 +37,30 @@ interface Leg {
   port: number;
 }
 
-/** Container for a set of producers: WebM holds VP8/VP9/Opus, Matroska anything else. */
-export function containerFor(producers: ms.Producer[]): { mimeType: string; extension: string; format: string } {
-  const webm = producers.every((p) => /^(video\/VP[89]|audio\/opus)$/i.test(p.rtpParameters.codecs[0]?.mimeType ?? ''));
-  return webm ? { mimeType: 'video/webm', extension: 'webm', format: 'webm' } : { mimeType: 'video/x-matroska', extension: 'mkv', format: 'matroska' };
+/** A container ffmpeg writes, and the muxer options that keep a crash from losing much. */
+export interface Container {
+  mimeType: string;
+  extension: string;
+  format: string;
+  muxerArgs: string[];
+}
+
+/**
+ * Container for a set of producers: WebM holds VP8/VP9/Opus, Matroska anything else, and one
+ * G.711 voice goes into WAV (format tag 7 for PCMU, 6 for PCMA): what call recorders keep, what
+ * every player reads, and what Chromium's `<audio>` plays as it is (checked in Debian's
+ * Chromium), so a call is kept byte for byte as the phone sent it.
+ */
+export function containerFor(producers: ms.Producer[]): Container {
+  const mimes = producers.map((p) => p.rtpParameters.codecs[0]?.mimeType ?? '');
+  // Clusters of at most 1 s: a crash (the writer killed) loses at most the one being written.
+  const clusters = ['-cluster_time_limit', '1000'];
+  if (mimes.length === 1 && /^audio\/(PCMU|PCMA)$/i.test(mimes[0]!)) {
+    // WAV has no index: its data is on disk as it comes; a file cut off keeps its placeholder sizes (see repairFile).
+    return { mimeType: 'audio/wav', extension: 'wav', format: 'wav', muxerArgs: ['-bitexact'] };
+  }
+  const webm = mimes.every((m) => /^(video\/VP[89]|audio\/opus)$/i.test(m));
+  return webm ? { mimeType: 'video/webm', extension: 'webm', format: 'webm', muxerArgs: clusters } : { mimeType: 'video/x-matroska', extension: 'mkv', format: 'matroska', muxerArgs: clusters };
 }
 
 export class Recording {
@@ -97,7 +118,7 @@ export class Recording {
   }
 
   private async open(room: Room, producers: ms.Producer[]): Promise<void> {
-    const { format } = containerFor(producers);
+    const { format, muxerArgs } = containerFor(producers);
     for (const producer of producers) {
       const port = await this.ports.reserve();
       const transport = await room.createPlainTransport({ rtcpMux: false, comedia: false, appData: { recordingId: this.id } });
@@ -117,8 +138,7 @@ export class Recording {
       // Probe 2 s at most (a key frame is asked for at once), then write every packet as it comes,
       // so the file on disk is never far behind the camera.
       '-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-reorder_queue_size', '64', '-analyzeduration', '2000000',
-      // Clusters of at most 1 s: a crash (the writer killed) loses at most the one being written.
-      '-i', sdpPath, '-map', '0', '-c', 'copy', '-f', format, '-flush_packets', '1', '-cluster_time_limit', '1000', '-y', this.path,
+      '-i', sdpPath, '-map', '0', '-c', 'copy', '-f', format, '-flush_packets', '1', ...muxerArgs, '-y', this.path,
     ];
     const child = spawn(SETPRIV, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.ffmpeg = child;
@@ -187,8 +207,12 @@ export class Recording {
   }
 }
 
-/** The router's codec for this producer only, no RTX and no header extensions: plain RTP for ffmpeg. */
-function recorderCapabilities(room: Room, producer: ms.Producer): ms.RtpCapabilities {
+/**
+ * The router's codec for this producer only, no RTX and no header extensions: plain RTP for
+ * ffmpeg. A phone leg's telephone-event is left out on purpose: Beacon's worker forwards RFC 4733
+ * packets to consumers that negotiated them, and in a G.711 file they would be noise.
+ */
+export function recorderCapabilities(room: Room, producer: ms.Producer): ms.RtpCapabilities {
   const mime = producer.rtpParameters.codecs[0]?.mimeType.toLowerCase();
   return { codecs: (room.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === mime), headerExtensions: [] };
 }

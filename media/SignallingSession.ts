@@ -87,13 +87,15 @@ export class SignallingSession {
       }
       case 'consume': {
         const peer = this.owner(r.transportId);
-        const { incident } = await this.media.viewableRoom(this.actor, peer.room.id);
+        const { incident, call } = await this.media.viewableRoom(this.actor, peer.room.id);
         const consumer = await peer.consume(r.transportId, r.producerId, r.rtpCapabilities as ms.RtpCapabilities);
         // The consumer is paused: no media flows before the viewing is in the access log.
         const unitId = (peer.room.producer(r.producerId)?.appData as { unitId?: string } | undefined)?.unitId ?? null;
         try {
-          // Incident media is access-logged; a call room's audio is the call taker's own call.
-          if (incident) await this.media.viewLog.watch(this.actor, peer.id, incident, { streamId: r.producerId, unitId, kind: consumer.kind });
+          // Watching a camera and listening to a call are both in the access log before they flow.
+          const stream = { streamId: r.producerId, unitId, kind: consumer.kind };
+          if (incident) await this.media.viewLog.watch(this.actor, peer.id, incident, stream);
+          else if (call) await this.media.viewLog.watchCall(this.actor, peer.id, call, stream);
         } catch (err) {
           consumer.close();
           throw new MediaUnavailable(`the viewing could not be written to the access log, so the stream is withheld; retry (${err instanceof Error ? err.message : String(err)})`);

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, renameSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, renameSync, statSync } from 'node:fs';
 
 export const FFMPEG = process.env.BEACON_FFMPEG ?? '/usr/bin/ffmpeg';
 export const FFPROBE = process.env.BEACON_FFPROBE ?? '/usr/bin/ffprobe';
@@ -51,6 +51,23 @@ export async function repairFile(path: string): Promise<void> {
   const { code, stderr } = await runTool(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-map', '0', '-c', 'copy', '-y', repaired]);
   if (code !== 0) throw new Error(`could not repair ${path}: ${stderr.trim().slice(-300) || `code ${code}`}`);
   renameSync(repaired, path);
+}
+
+/**
+ * Whether a WAV file's writer was cut off: ffmpeg writes placeholder sizes first and the real
+ * ones at the end, and ffprobe then believes the header (a cut-off call leg measured 3 s where
+ * 2.6 s were on disk). Such a file is rewritten (`repairFile`) before it is hashed.
+ */
+export function wavUnfinished(path: string): boolean {
+  const head = Buffer.alloc(12);
+  const fd = openSync(path, 'r');
+  try {
+    if (readSync(fd, head, 0, 12, 0) < 12) return true;
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return true;
+  return head.readUInt32LE(4) !== statSync(path).size - 8;
 }
 
 /** The container duration ffprobe reports, in ms. */

@@ -112,6 +112,7 @@ export async function createApp(opts: AppOptions) {
       loadCall: callLoader(pipeline),
       viewLog: {
         watch: (actor, key, incident, stream) => access.watch(actor, key, { incident, grantId: incident.grantId ?? null }, stream),
+        watchCall: (actor, key, call, stream) => access.watch(actor, key, { call }, stream),
         leave: (actor, key) => access.leave(actor, key),
       },
       recording: config.MEDIA_RECORDING ? {

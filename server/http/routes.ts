@@ -55,6 +55,17 @@ export function createHttpHandler(services: Services, log: Logger) {
       services.access.report(actor(), params[0]!) },
     { method: 'GET', pattern: /^\/api\/v1\/calls$/, name: 'calls', handler: async ({ url, actor }) =>
       read.callBoard(actor(), url.searchParams.get('agencyId') ?? undefined) },
+    // Call-leg recordings: recently ended calls, one call's legs, a logged playback of one leg; who listened.
+    { method: 'GET', pattern: /^\/api\/v1\/calls\/recent$/, name: 'calls-recent', handler: async ({ url, actor }) => {
+      const a = actor();
+      return services.playback.recentCalls(a, url.searchParams.get('agencyId') ?? a.agencyId ?? '');
+    } },
+    { method: 'GET', pattern: /^\/api\/v1\/calls\/([^/]+)\/recordings$/, name: 'call-recordings', handler: async ({ params, actor }) =>
+      services.playback.listCall(actor(), decodeURIComponent(params[0]!)) },
+    { method: 'POST', pattern: /^\/api\/v1\/calls\/([^/]+)\/recordings\/([^/]+)\/playback$/, name: 'call-playback', handler: async ({ params, actor }) =>
+      services.playback.grantCall(actor(), decodeURIComponent(params[0]!), decodeURIComponent(params[1]!)) },
+    { method: 'GET', pattern: /^\/api\/v1\/calls\/([^/]+)\/media-access$/, name: 'call-media-access', handler: async ({ params, actor }) =>
+      services.access.callReport(actor(), decodeURIComponent(params[0]!)) },
     { method: 'GET', pattern: /^\/api\/v1\/units$/, name: 'units', handler: async ({ url, actor }) =>
       read.units(actor(), url.searchParams.get('districtId') ?? undefined) },
     { method: 'GET', pattern: /^\/api\/v1\/units\/([^/]+)$/, name: 'unit', handler: async ({ params, actor }) => read.unit(actor(), params[0]!) },

@@ -4,7 +4,9 @@
  * actor. Every viewing is written to the audit chain before the viewer gets the stream: a
  * live viewing is one `media_view` aggregate per viewer and room (each camera stream a
  * `media.view.stream` event, `media.view.ended` when the viewer leaves), a playback one
- * aggregate started and ended at once.
+ * aggregate started and ended at once. Calls are logged the same way: listening live in a
+ * call room and playing a call's leg recordings (the view names the call, and the incident
+ * it is linked to, so that incident's log lists it too).
  */
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../protocol';
@@ -20,6 +22,9 @@ import type { IncidentView } from '../incidents/kind';
 import { activeGrantFor, type MediaAccessContext, type MediaGrant } from '../../state-machines/media-access';
 import type { MediaViewInput, ViewedStream } from '../../state-machines/media-view';
 import type { MediaViewView } from './kind';
+import type { CallView } from '../calls/kind';
+import { hearableCall, recentlyEndedCalls } from '../calls/media-access';
+import type { MediaCall } from '../../media/MediaService';
 
 /** An incident as a media viewer may see it, and the grant that allows it (null: own right). */
 export interface ViewableIncident {
@@ -34,6 +39,12 @@ export interface ViewedIncident {
   incident: Pick<IncidentView, 'id' | 'agencyId' | 'districtId'>;
   grantId: string | null;
 }
+
+/** What the access log needs of a call whose audio is heard (live or recorded). */
+export type ViewedCall = { call: Pick<MediaCall, 'id' | 'agencyId' | 'incidentId'> };
+
+/** What a viewing is of: an incident's media, or a call's audio. */
+export type ViewedSubject = ViewedIncident | ViewedCall;
 
 /** What the access audit of one incident shows a supervisor or auditor. */
 export interface MediaAccessReport {
@@ -89,7 +100,7 @@ export class MediaAccess {
    * Logs that the viewer `key` (one signalling session in one room) receives one more stream;
    * resolves once the log entry is durable. Writes of one viewer are queued, in order.
    */
-  async watch(actor: Actor, key: string, viewable: ViewedIncident, stream: StreamRef): Promise<void> {
+  async watch(actor: Actor, key: string, viewable: ViewedSubject, stream: StreamRef): Promise<void> {
     const open = this.liveViews.get(key);
     if (!open) {
       const viewId = this.startView(actor, viewable, 'live', stream, false);
@@ -125,8 +136,28 @@ export class MediaAccess {
   }
 
   /** Logs one playback of a recording (started and ended in one entry); resolves when durable. */
-  async playback(actor: Actor, viewable: ViewedIncident, recordingId: string, unitId: string | null): Promise<string> {
+  async playback(actor: Actor, viewable: ViewedSubject, recordingId: string, unitId: string | null): Promise<string> {
     return this.startView(actor, viewable, 'recording', { streamId: recordingId, unitId, kind: 'recording' }, true);
+  }
+
+  /** A call, live or ended, if `actor` may hear its recordings (its agency's call takers, dispatchers, supervisors; auditors). */
+  async hearableCall(actor: Actor, callId: string): Promise<CallView> {
+    return hearableCall(this.pipeline, actor, callId);
+  }
+
+  /** The agency's most recently ended calls, for one who may hear them. */
+  async recentCalls(actor: Actor, agencyId: string, limit: number): Promise<CallView[]> {
+    return recentlyEndedCalls(this.sql, this.pipeline, actor, agencyId, limit);
+  }
+
+  /** Who listened to a call live or played its recordings: for its agency's supervisors, and auditors. */
+  async callReport(actor: Actor, callId: string): Promise<{ callId: string; views: MediaViewView[] }> {
+    const call = await this.hearableCall(actor, callId);
+    if (actor.role !== 'auditor' && actor.role !== 'supervisor') throw new NotAuthorized(`${actor.username} may not read the access log of call ${call.id}: supervisors and auditors do`);
+    const rows = await this.sql<{ id: string; version: number; snapshot: unknown }[]>`
+      SELECT id, version, snapshot FROM aggregates
+      WHERE type = 'media_view' AND snapshot->'context'->>'callId' = ${callId}`;
+    return { callId, views: this.viewsOf(rows) };
   }
 
   /**
@@ -168,19 +199,24 @@ export class MediaAccess {
     const rows = await this.sql<{ id: string; version: number; snapshot: unknown }[]>`
       SELECT id, version, snapshot FROM aggregates
       WHERE type = 'media_view' AND snapshot->'context'->>'incidentId' = ${incidentId}`;
-    const kind = this.pipeline.kind('media_view');
-    const views = rows
-      .map((r) => kind.view(r.id, this.pipeline.restore('media_view', r.snapshot), r.version) as unknown as MediaViewView)
-      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-    return { incidentId, grants: (access?.view as unknown as MediaAccessContext | undefined)?.grants ?? [], views };
+    return { incidentId, grants: (access?.view as unknown as MediaAccessContext | undefined)?.grants ?? [], views: this.viewsOf(rows) };
   }
 
-  private async startView(actor: Actor, { incident, grantId }: ViewedIncident, mode: 'live' | 'recording', first: StreamRef, endAtOnce: boolean): Promise<string> {
+  private viewsOf(rows: { id: string; version: number; snapshot: unknown }[]): MediaViewView[] {
+    const kind = this.pipeline.kind('media_view');
+    return rows
+      .map((r) => kind.view(r.id, this.pipeline.restore('media_view', r.snapshot), r.version) as unknown as MediaViewView)
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  private async startView(actor: Actor, subject: ViewedSubject, mode: 'live' | 'recording', first: StreamRef, endAtOnce: boolean): Promise<string> {
     const viewId = newId('V');
-    const input: Omit<MediaViewInput, 'at'> = {
-      incidentId: incident.id, agencyId: incident.agencyId, districtId: incident.districtId, mode,
-      viewerId: actor.id, viewerUsername: actor.username, viewerRole: actor.role, grantId, first,
-    };
+    const viewer = { mode, viewerId: actor.id, viewerUsername: actor.username, viewerRole: actor.role, first };
+    // A call's viewing carries `callId` beside the machine's fields (its context keeps what its
+    // input has); `incidentId` is the call's incident, or '' when it has none yet.
+    const input: Omit<MediaViewInput, 'at'> & { callId?: string } = 'call' in subject
+      ? { ...viewer, incidentId: subject.call.incidentId ?? '', callId: subject.call.id, agencyId: subject.call.agencyId, districtId: null, grantId: null }
+      : { ...viewer, incidentId: subject.incident.id, agencyId: subject.incident.agencyId, districtId: subject.incident.districtId, grantId: subject.grantId };
     const steps: Step[] = [{ type: 'media_view', id: viewId, create: input as unknown as Record<string, unknown> }];
     if (endAtOnce) steps.push({ type: 'media_view', id: viewId, event: { type: 'END' } });
     await this.pipeline.execute(actor, newId('view'), 'media.view.start', async () => ({ steps, createdId: viewId }));

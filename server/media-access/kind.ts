@@ -19,6 +19,8 @@ export interface MediaViewView extends MediaViewContext {
   id: string;
   version: number;
   state: string;
+  /** The call whose audio was heard (live in its room, or a leg recording); absent for camera views. */
+  callId?: string;
 }
 
 const view = (id: string, snapshot: AnyMachineSnapshot, version: number) =>

@@ -1,7 +1,8 @@
 /**
- * The recorder's reports as incident events through the command pipeline, so each
- * recording's start and its file's SHA-256 are in the incident's audit chain and on its
- * timeline. Command ids derive from the recording id: a repeated report is applied once.
+ * The recorder's reports as events of the aggregate that owns the recording (an incident's
+ * body cameras, a call's legs) through the command pipeline, so each recording's start and its
+ * file's SHA-256 are in that aggregate's audit chain (and an incident's on its timeline).
+ * Command ids derive from the recording id: a repeated report is applied once.
  */
 import type { Logger } from '../log';
 import { SYSTEM_ACTOR } from '../auth/users';
@@ -16,7 +17,7 @@ export function recordingSink(pipeline: CommandPipeline, log: Logger): Recording
     for (let attempt = 1; ; attempt++) {
       try {
         await pipeline.execute(SYSTEM_ACTOR, `rec-${step}-${rec.recordingId}`, `media.recording.${step}`, async () => ({
-          steps: [{ type: 'incident', id: rec.incidentId, event }],
+          steps: [{ type: rec.owner.type, id: rec.owner.id, event }],
         }));
         return;
       } catch (err) {

@@ -1,7 +1,8 @@
 /**
- * Recordings on an incident's timeline (console and tablet): what a recording event says, and
- * a player that asks the server for a playback (which writes the viewing to the access log and
- * answers with a short-lived signed URL) before the `<video>` element loads the file.
+ * Recordings on an incident's timeline (console and tablet) and a call's leg recordings (the
+ * console's recent calls): what a recording event says, and a player that asks the server for
+ * a playback (which writes the viewing to the access log and answers with a short-lived signed
+ * URL) before the `<video>` element (or `<audio>`, for a call leg's WAV) loads the file.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { FeedEvent } from '../../../server/protocol';
@@ -19,12 +20,14 @@ const t = defineMessages(
   },
 );
 
-/** A recording as the incident view lists it. */
+/** A recording as the incident or call view lists it. */
 export interface RecordingRef {
   id: string;
   unitId: string | null;
   sha256: string | null;
   durationMs: number | null;
+  /** `audio/wav` plays in an `<audio>` element; anything else (or unknown) in a `<video>`. */
+  mimeType?: string;
 }
 
 /** The recording an event is about, from the incident view the event carries. */
@@ -35,7 +38,8 @@ function recordingOf(e: FeedEvent): RecordingRef | null {
   return list.find((r) => r.id === id) ?? { id, unitId: null, sha256: null, durationMs: null };
 }
 
-function duration(ms: number | null): string {
+/** A recording's length in words (`12 s`, `1 min 05 s`). */
+export function duration(ms: number | null): string {
   if (ms === null) return '—';
   const s = Math.round(ms / 1000);
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
@@ -59,13 +63,23 @@ export function RecordingPlayer({ api, incidentId, event }: { api: ApiClient; in
   return <RecordingPlay api={api} incidentId={incidentId} recording={{ ...rec, sha256: String(event.payload.sha256 ?? rec.sha256 ?? '') || null }} />;
 }
 
-/** A Play button for a stored recording, replaced by the player once the playback is granted. */
-export function RecordingPlay({ api, incidentId, recording: rec }: { api: ApiClient; incidentId: string; recording: RecordingRef }) {
+/** Whose recording: an incident's (body cameras) or a call's (its legs); exactly one is given. */
+type RecordingOwner = { incidentId: string; callId?: undefined } | { callId: string; incidentId?: undefined };
+
+/**
+ * A Play button for a stored recording, replaced by the player once the playback is granted.
+ * `label` names it beside the button (a call's leg: Caller, an agent, a party).
+ */
+export function RecordingPlay({ api, recording: rec, label, ...owner }: { api: ApiClient; recording: RecordingRef; label?: string } & RecordingOwner) {
   useLocale();
   const [url, setUrl] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const video = useRef<HTMLVideoElement | null>(null);
+  const video = useRef<HTMLVideoElement | HTMLAudioElement | null>(null);
+  const audio = rec.mimeType?.startsWith('audio/') ?? false;
+  const path = owner.callId !== undefined
+    ? `/api/v1/calls/${encodeURIComponent(owner.callId)}/recordings/${encodeURIComponent(rec.id)}/playback`
+    : `/api/v1/incidents/${encodeURIComponent(owner.incidentId)}/recordings/${encodeURIComponent(rec.id)}/playback`;
   // Browsers pause muted autoplay out of view: bring the player into view as it opens.
   useEffect(() => {
     if (url) video.current?.scrollIntoView({ block: 'nearest' });
@@ -74,7 +88,7 @@ export function RecordingPlay({ api, incidentId, recording: rec }: { api: ApiCli
     setBusy(true);
     setError(null);
     try {
-      const grant = await api.request<{ url: string }>('POST', `/api/v1/incidents/${encodeURIComponent(incidentId)}/recordings/${encodeURIComponent(rec.id)}/playback`);
+      const grant = await api.request<{ url: string }>('POST', path);
       setUrl(grant.url);
     } catch (err) {
       setError((err as Error).message);
@@ -85,9 +99,13 @@ export function RecordingPlay({ api, incidentId, recording: rec }: { api: ApiCli
   const sha = rec.sha256 ?? '';
   return (
     <div className="recording" data-testid={`recording-${rec.id}`}>
+      {label && <span className="recording-label">{label}</span>}
       {url ? (
         <>
-          <video ref={video} className="recording-video" data-testid={`recording-player-${rec.id}`} src={url} controls autoPlay muted playsInline />
+          {audio
+            // Play was a click: an unmuted `<audio>` may start at once (a camera's `<video>` stays muted).
+            ? <audio ref={(el) => { video.current = el; }} className="recording-audio" data-testid={`recording-player-${rec.id}`} src={url} controls autoPlay />
+            : <video ref={(el) => { video.current = el; }} className="recording-video" data-testid={`recording-player-${rec.id}`} src={url} controls autoPlay muted playsInline />}
           <button type="button" className="btn btn-small" onClick={() => setUrl(null)}>{t('close')}</button>
         </>
       ) : (

@@ -39,6 +39,43 @@ export interface CallAudio extends MediaSession {
   stats(): Promise<CallAudioStats>;
 }
 
+/**
+ * What a call's audio carries now, for instant recall (`console/calls/Recall.tsx`): the
+ * callers' voices this seat receives, and its own microphone while it is not muted (muted
+ * words are not the caller's to hear again, nor anyone's to replay).
+ */
+export interface CallAudioTracks {
+  callers: MediaStreamTrack[];
+  microphone: MediaStreamTrack | null;
+}
+
+const trackListeners = new Map<string, Set<(tracks: CallAudioTracks) => void>>();
+const currentTracks = new Map<string, CallAudioTracks>();
+
+/** Follows the tracks of the call's audio (now, then on every change); returns the unsubscribe. */
+export function watchCallAudioTracks(callId: string, listener: (tracks: CallAudioTracks) => void): () => void {
+  let set = trackListeners.get(callId);
+  if (!set) trackListeners.set(callId, (set = new Set()));
+  set.add(listener);
+  listener(currentTracks.get(callId) ?? { callers: [], microphone: null });
+  return () => {
+    set.delete(listener);
+    if (set.size === 0) trackListeners.delete(callId);
+  };
+}
+
+function publishTracks(callId: string, tracks: CallAudioTracks): void {
+  if (tracks.callers.length === 0 && !tracks.microphone) currentTracks.delete(callId);
+  else currentTracks.set(callId, tracks);
+  for (const listener of trackListeners.get(callId) ?? []) {
+    try {
+      listener(tracks);
+    } catch (err) {
+      console.warn(`call audio ${callId}: a track listener failed: ${(err as Error).message}`);
+    }
+  }
+}
+
 export interface CallAudioHandlers {
   /** A caller's voice track to play (one per phone producer). */
   onRemoteTrack(producerId: string, track: MediaStreamTrack): void;
@@ -72,6 +109,15 @@ export function joinCallAudio(live: LiveClient, callId: string, handlers: CallAu
   let micError: Error | null = null;
   let muted = false;
   let stopped = false;
+  /** This seat's microphone producers, the ones of earlier sessions included (a reconnect leaves the old one a moment). */
+  const ownMicrophones = new Set<string>();
+  /** Tells recall what is heard and said now. */
+  const tracksChanged = () => {
+    const c = current;
+    const callers = stopped || !c ? [] : [...c.consumers.values()].filter((k) => !k.closed).map((k) => k.track);
+    const mic = !stopped && !muted && c?.mic && !c.mic.closed && micTrack?.readyState === 'live' ? micTrack : null;
+    publishTracks(callId, { callers, microphone: mic });
+  };
 
   const microphone = async (): Promise<MediaStreamTrack | null> => {
     if (micTrack && micTrack.readyState === 'live') return micTrack;
@@ -108,22 +154,29 @@ export function joinCallAudio(live: LiveClient, callId: string, handlers: CallAu
         await live.mediaRequest({ action: 'consumer.resume', consumerId: consumer.id });
         if (closed) return;
         handlers.onRemoteTrack(producerId, consumer.track);
+        tracksChanged();
       } catch (err) {
         seen.delete(producerId);
         if (!closed) console.warn(`call audio ${roomId}: could not consume ${producerId}: ${(err as Error).message}`);
       }
     };
-    /** The room's callers (phone legs); dispatchers' microphones, this one's included, are not played back. */
+    /**
+     * The room's voices: phone legs and the other dispatchers (a consultation, a conference),
+     * never this seat's own microphone, nor the server's conference mixes (those are for phones:
+     * a browser mixes what it plays itself).
+     */
     const consumeCallers = async () => {
       const list = await live.mediaRequest<MediaResult<'producers.list'>>({ action: 'producers.list', roomId });
       if (closed) return;
-      await Promise.all(list.producers.filter((p) => p.kind === 'audio' && p.source !== 'dispatcher').map((p) => consume(p.producerId)));
+      const voices = list.producers.filter((p) => p.kind === 'audio' && p.source !== 'mix' && p.producerId !== state.mic?.id && !ownMicrophones.has(p.producerId));
+      await Promise.all(voices.map((p) => consume(p.producerId)));
     };
     const cleanup = () => {
       closed = true;
       if (current === holder) current = null;
       for (const producerId of state.consumers.keys()) handlers.onRemoteTrackEnded?.(producerId);
       state.consumers.clear();
+      tracksChanged();
       recv.close();
       closeRemote(live, recv.id);
       if (state.send) {
@@ -148,7 +201,9 @@ export function joinCallAudio(live: LiveClient, callId: string, handlers: CallAu
         const codec = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'audio/pcmu');
         if (!codec) throw new Error('the call room offers no PCMU');
         state.mic = await send.produce({ track, codec, stopTracks: false, disableTrackOnPause: false, zeroRtpOnPause: true });
+        ownMicrophones.add(state.mic.id);
         if (muted) pauseMic(state.mic);
+        tracksChanged();
       }
     } catch (err) {
       cleanup();
@@ -166,6 +221,7 @@ export function joinCallAudio(live: LiveClient, callId: string, handlers: CallAu
       consumer.close();
       c.consumers.delete(f.producerId);
       handlers.onRemoteTrackEnded?.(f.producerId);
+      tracksChanged();
     }
   });
 
@@ -182,6 +238,7 @@ export function joinCallAudio(live: LiveClient, callId: string, handlers: CallAu
   const audio: CallAudio = Object.assign(session as MediaSession & Pick<CallAudio, 'muted' | 'microphoneError'>, {
     setMuted(m: boolean) {
       muted = m;
+      tracksChanged();
       const p = current?.mic;
       if (!p || p.closed) return void handlers.onChange?.(audio);
       if (m) pauseMic(p);
@@ -219,6 +276,7 @@ export function joinCallAudio(live: LiveClient, callId: string, handlers: CallAu
       live.mediaRequest({ action: 'room.leave', roomId }).catch(() => undefined);
       micTrack?.stop();
       micTrack = null;
+      tracksChanged();
     },
   });
   return audio;

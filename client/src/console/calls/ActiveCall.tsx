@@ -14,6 +14,7 @@ import { tc } from './messages';
 import { callerLabel, lineLabel, transferredToMe, unconfirmedProposal } from './model';
 import { TransferControls } from './TransferControls';
 import { CallAudioControls } from './CallAudioControls';
+import { CallRecall } from './Recall';
 import { CallDigits } from './CallDigits';
 
 /** One call with this seat and its controls. */
@@ -36,6 +37,7 @@ export function ActiveCall({ call }: { call: CallView }) {
       <div className="active-call-main">
         <span className="call-number" data-testid="active-call-number">{callerLabel(call)}</span>
         {talking && <CallAudioControls callId={call.id} muted={muted} onMuted={setMuted} />}
+        {!incoming && <CallRecall callId={call.id} live={talking} />}
         {incoming ? (
           <button type="button" className="primary" data-testid="call-answer-transfer" disabled={!!cmd.pending}
             onClick={() => void cmd.run('answer', { type: 'call.answer', callId: call.id })}>{tc('calls.answer')}</button>

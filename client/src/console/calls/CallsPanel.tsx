@@ -16,6 +16,7 @@ import { Panel } from '../Panel';
 import { useConsole } from '../session';
 import { isTyping, useNow } from '../state';
 import { AbandonedCalls } from './AbandonedCalls';
+import { RecentCalls } from './RecentCalls';
 import { ActiveCall } from './ActiveCall';
 import { tc } from './messages';
 import './calls.css';
@@ -44,6 +45,7 @@ export function CallsPanel() {
       {desk.mine.map((call) => <ActiveCall key={call.id} call={call} />)}
       <WaitingList waiting={desk.waiting} />
       <AbandonedCalls calls={desk.abandoned} />
+      <RecentCalls inHand={desk.mine.map((m) => m.id).join(' ')} />
     </Panel>
   );
 }
