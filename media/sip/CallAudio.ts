@@ -1,8 +1,9 @@
 /**
  * The audio of one SIP call leg in its call room: a PlainTransport facing the phone, the
  * phone's voice as a producer in the room (browsers consume it over WebRTC, no transcoding),
- * a consumer on the same transport for every other audio producer of the room (the
- * dispatcher's microphone), and a tap (a DirectTransport consumer of the phone's producer)
+ * a consumer on the same transport for the other voice of the room (the dispatcher's
+ * microphone) — or, when two or more others speak (a conference), for the room mixer's mix of
+ * them all (`RoomMixer`: a phone takes one stream), and a tap (a DirectTransport consumer of the phone's producer)
  * that sees RTP arrive (media up), counts it and reads the caller's RFC 4733 key presses.
  *
  *   phone ──RTP G.711──▶ PlainTransport ──producer──▶ room ──▶ browsers (WebRTC)
@@ -13,6 +14,7 @@ import type { Logger } from '../../server/log';
 import type { Room } from '../Room';
 import { GuardedEmitter } from '../GuardedEmitter';
 import { RtpLatch, type LatchedStream } from './rtp-latch';
+import { existingMixer, mixerOf } from './mixers';
 import { TelephoneEventDetector, readRtp, type IgnoredReason } from './rfc4733';
 import { G711, type G711Codec, type RemoteAudio } from './sdp';
 
@@ -39,6 +41,11 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
   private keys: TelephoneEventDetector | null = null;
   private paused = false;
   private closed = false;
+  private codec: G711Codec = 'PCMU';
+  /** The conference mix this phone hears instead of the single voices, while there is one. */
+  private mixProducerId: string | null = null;
+  private changes: Promise<void> = Promise.resolve();
+  private readonly unwatch: (() => void)[] = [];
 
   private constructor(
     readonly room: Room, private readonly latch: RtpLatch, readonly announcedIp: string, private readonly log: Logger,
@@ -68,6 +75,11 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
     return this.producer?.id ?? null;
   }
 
+  /** True while the phone hears the room mixer's conference mix instead of a single voice. */
+  get mixing(): boolean {
+    return this.mixProducerId !== null && this.consumers.has(this.mixProducerId);
+  }
+
   /** Consumer ids carrying room audio to the phone. */
   get consumerIds(): string[] {
     return [...this.consumers.keys()];
@@ -90,8 +102,48 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
     } else {
       await this.produce(latched, remote, codec);
     }
-    for (const info of this.room.producerInfos()) await this.consume(info.producerId);
-    this.room.on('producer.added', (info) => void this.consume(info.producerId).catch((err) => this.log.warn({ err }, 'room audio could not be sent to the phone')));
+    this.codec = codec;
+    this.unwatch.push(this.room.on('producer.added', this.onRoomChange), this.room.on('producer.closed', this.onRoomChange));
+    this.onRoomChange();
+    await this.changes;
+  }
+
+  /** The room's voices changed: the phone gets them directly, or one mix when there are two or more. */
+  private readonly onRoomChange = (): void => {
+    this.changes = this.changes.then(() => this.rebalance()).catch((err) => this.log.warn({ err }, 'room audio could not be sent to the phone'));
+  };
+
+  /** The room's voices this phone should hear: every audio producer but its own and the mixes. */
+  private voices(): string[] {
+    return this.room.producerInfos().filter((p) => p.kind === 'audio' && p.source !== 'mix' && p.producerId !== this.producer?.id).map((p) => p.producerId);
+  }
+
+  /**
+   * A phone takes one stream: with one other voice it gets that voice's producer as is; with two
+   * or more (a conference) it gets the room mixer's N-1 mix instead (media/sip/RoomMixer.ts), and
+   * back to the single voice when the conference shrinks.
+   */
+  private async rebalance(): Promise<void> {
+    if (!this.transport || this.closed) return;
+    const voices = this.voices();
+    const mixer = mixerOf(this.room, this.log);
+    if (voices.length >= 2) {
+      if (this.mixProducerId && this.consumers.has(this.mixProducerId)) return;
+      const mixId = await mixer.mixFor(this.producer?.id ?? null, this.codec);
+      if (this.closed) return;
+      for (const [id, consumer] of this.consumers) if (id !== mixId) consumer.close();
+      this.mixProducerId = mixId;
+      await this.consume(mixId);
+      this.log.info({ voices: voices.length }, 'phone hears the conference mix');
+      return;
+    }
+    if (this.mixProducerId) {
+      this.consumers.get(this.mixProducerId)?.close();
+      this.mixProducerId = null;
+      mixer.release(this.producer?.id ?? null);
+      this.log.info('phone hears the other voice directly again');
+    }
+    for (const id of voices) await this.consume(id);
   }
 
   private async produce(latched: LatchedStream, remote: RemoteAudio, codec: G711Codec): Promise<void> {
@@ -133,12 +185,17 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
     return this.keys?.ignored ?? null;
   }
 
-  /** Sends a room producer (not the phone's own) to the phone. */
+  /**
+   * Sends a room producer (not the phone's own) to the phone. Called one change at a time
+   * (`changes`): two consumers of one producer would send the phone two copies.
+   */
   private async consume(producerId: string): Promise<void> {
     const transport = this.transport;
     if (!transport || this.closed || producerId === this.producer?.id || this.consumers.has(producerId)) return;
     const producer = this.room.producer(producerId);
     if (!producer || producer.kind !== 'audio') return;
+    // Mixes are for the phone they were made for.
+    if ((producer.appData as { source?: unknown }).source === 'mix' && producerId !== this.mixProducerId) return;
     const codec = this.producer?.rtpParameters.codecs[0]?.mimeType ?? 'audio/PCMU';
     const caps: ms.RtpCapabilities = { codecs: this.room.rtpCapabilities.codecs!.filter((c) => c.mimeType.toLowerCase() === codec.toLowerCase()) };
     if (!this.room.canConsume(producerId, caps)) {
@@ -173,6 +230,8 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const off of this.unwatch.splice(0)) off();
+    if (this.mixProducerId) existingMixer(this.room)?.release(this.producer?.id ?? null);
     this.latch.close();
     this.transport?.close();
     this.tapTransport?.close();

@@ -10,6 +10,7 @@ import { loadConfig } from '../../config/env';
 import { createLogger } from '../../server/log';
 import { rtpPacket, type RtpHeader } from '../../tests/support/rtp';
 import { until } from '../../tests/support/until';
+import { tonePower, tonesIn } from '../../tests/support/tones';
 import { CALL_MEDIA_CODECS, Room } from '../Room';
 import { WorkerPool } from '../WorkerPool';
 import { DECODE, encodeG711 } from './g711';
@@ -156,32 +157,6 @@ class TonePhone {
     this.silence();
     this.socket.close();
   }
-}
-
-/** Power of `frequency` in `signal` (Goertzel over a Hann window, so a glitch does not smear a tone everywhere). */
-function tonePower(signal: Int16Array, frequency: number): number {
-  const n = signal.length;
-  const coeff = 2 * Math.cos((2 * Math.PI * frequency) / 8000);
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = 0; i < n; i++) {
-    const x = signal[i]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)));
-    const s = x + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s;
-  }
-  return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / (n * n);
-}
-
-const NOISE_PROBES = [300, 700, 1400, 2300, 3100];
-/**
- * Which of `tones` stand 30 dB above the noise floor: the strongest probe between them, or a
- * power of 1 (an amplitude of 4, below G.711's smallest step) when the probes find nothing at
- * all — tones on a common grid put their quantization products on that grid only.
- */
-function tonesIn(signal: Int16Array, tones: number[]): number[] {
-  const floor = Math.max(1, ...NOISE_PROBES.map((f) => tonePower(signal, f)));
-  return tones.filter((f) => tonePower(signal, f) > 1000 * floor);
 }
 
 /** Sequence numbers +1 and timestamps +160 from packet to packet; returns the timestamp jumps (frames skipped). */

@@ -9,6 +9,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rtpPacket } from '../support/rtp';
+import type { Tone } from '../support/tones';
+import { decodeG711 } from '../../media/sip/g711';
+import { readRtp } from '../../media/sip/rfc4733';
+
+const HEARD_MAX = 500;
 
 export interface SippRun {
   /** sipp's exit code: 0 when every step of the scenario passed. */
@@ -64,11 +69,44 @@ export async function runSippScenario(scenario: string, args: string[], timeoutM
 /** The phone's RTP endpoint: sends G.711 (PCMU, 20 ms) to the server and counts what comes back. */
 export class PhoneAudio {
   received = 0;
+  /** What the phone heard, decoded (the last HEARD_MAX packets of PCMU or PCMA). */
+  readonly heard: Int16Array[] = [];
+  /** The SSRC of each packet in `heard` (one stream per consumer sending to the phone). */
+  private readonly heardSsrcs: number[] = [];
   private sent = 0;
   private constructor(private readonly socket: Socket) {
     socket.on('message', (msg) => {
-      if (msg.length >= 12 && msg[0]! >> 6 === 2 && !(msg[1]! >= 192 && msg[1]! <= 223)) this.received++;
+      if (msg.length < 12 || msg[0]! >> 6 !== 2 || (msg[1]! >= 192 && msg[1]! <= 223)) return;
+      this.received++;
+      const rtp = readRtp(msg);
+      const codec = rtp?.payloadType === 0 ? 'PCMU' : rtp?.payloadType === 8 ? 'PCMA' : null;
+      if (!rtp || !codec) return;
+      const samples = new Int16Array(rtp.payload.length);
+      decodeG711(codec, rtp.payload, 0, rtp.payload.length, samples, 0);
+      this.heard.push(samples);
+      this.heardSsrcs.push(rtp.ssrc);
+      if (this.heard.length > HEARD_MAX) {
+        this.heard.shift();
+        this.heardSsrcs.shift();
+      }
     });
+  }
+
+  /** How many streams (SSRCs) the last `packets` packets heard came in. */
+  streams(packets: number): number {
+    return new Set(this.heardSsrcs.slice(-packets)).size;
+  }
+
+  /** The last `packets` packets heard, as one signal. */
+  signal(packets: number): Int16Array {
+    const tail = this.heard.slice(-packets);
+    const out = new Int16Array(tail.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of tail) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
 
   static async open(): Promise<PhoneAudio> {
@@ -81,11 +119,12 @@ export class PhoneAudio {
     return this.socket.address().port;
   }
 
-  /** `count` PCMU packets (SSRC `ssrc`) to `port`, one per 20 ms, numbered on from the last call. */
-  async send(port: number, count: number, opts: { ssrc?: number } = {}): Promise<void> {
+  /** `count` PCMU packets (SSRC `ssrc`; silence, or `tone`) to `port`, one per 20 ms, numbered on from the last call. */
+  async send(port: number, count: number, opts: { ssrc?: number; tone?: Tone } = {}): Promise<void> {
     const ssrc = opts.ssrc ?? 0x5ca1ab1e;
     for (let i = 0; i < count; i++, this.sent++) {
-      this.socket.send(rtpPacket({ payloadType: 0, sequenceNumber: this.sent, timestamp: this.sent * 160, ssrc, marker: this.sent === 0 }, Buffer.alloc(160, 0xff)), port, '127.0.0.1');
+      const payload = opts.tone?.frame() ?? Buffer.alloc(160, 0xff);
+      this.socket.send(rtpPacket({ payloadType: 0, sequenceNumber: this.sent, timestamp: this.sent * 160, ssrc, marker: this.sent === 0 }, payload), port, '127.0.0.1');
       await new Promise((r) => setTimeout(r, 20));
     }
   }

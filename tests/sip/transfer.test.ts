@@ -4,7 +4,9 @@
  * mediasoup; an attended transfer holds the caller, calls the field phone into the call's room
  * for a consultation, and on completion bridges the caller to it (RTP counted at both phones)
  * until the caller's BYE, which the field phone then gets too; a consultation nobody answers
- * gives the caller back to the call taker, off hold. Real sipp peers through Kamailio.
+ * gives the caller back to the call taker, off hold; a conference with the caller, the call
+ * taker and a field phone gives each phone the mix of the other two (a tone per party, found
+ * in what each phone hears). Real sipp peers through Kamailio.
  */
 import type { CallView } from '../../server/calls/kind';
 import type { CallBoard } from '../../server/calls/queue';
@@ -17,6 +19,7 @@ import { PhoneAudio, runCallee } from './phone';
 import { dispatcherMicrophone, listenToPhone, type Closable } from './call-room';
 import { freePort } from '../../media/sip/free-port';
 import { udpPortFree } from '../../media/udp-ports';
+import { Tone, tonesIn } from '../support/tones';
 
 let server: TestServer;
 let taker: TestClient;
@@ -144,3 +147,43 @@ test('a consultation nobody answers gives the caller back to the call taker, off
   const result = await caller.run;
   expect(result.code === 0 ? 0 : result.out).toBe(0);
 }, 60_000);
+
+test('a conference: the call taker adds a field phone; each phone hears the other two mixed (its own voice left out), and removing the phone hangs it up', async () => {
+  const number = fieldPhone();
+  const phone = await registeredPhone(number);
+  const caller = await answeredCaller('caller.3', 0, 12_000);
+  const tones = { caller: new Tone(440), taker: new Tone(1000), party: new Tone(1800) };
+  const mic = await dispatcherMicrophone(server, caller.callId, opened, tones.taker);
+  await taker.ok({ type: 'call.conference.add', callId: caller.callId, to: { number } });
+  await until('the party answered', async () => server.app.sipBridge!.party(caller.callId, number)?.state === 'Established', 15_000);
+  const party = server.app.sipBridge!.party(caller.callId, number)!;
+  expect((await callView(caller.callId)).state).toBe('conferenced');
+  let talking = true;
+  const talk = Promise.all([
+    (async () => { while (talking) await caller.audio.send(caller.leg.audio!.port, 5, { tone: tones.caller }); })(),
+    (async () => { while (talking) await phone.audio.send(party.audio!.port, 5, { tone: tones.party }); })(),
+    (async () => { while (talking) await mic.send(5); })(),
+  ]);
+  try {
+    await until('both phones on the conference mix', async () => caller.leg.audio!.mixing && party.audio!.mixing, 10_000);
+    const heardAt = { caller: caller.audio.received, party: phone.audio.received };
+    await until('a second of the mix at both phones', async () => caller.audio.received >= heardAt.caller + 60 && phone.audio.received >= heardAt.party + 60, 10_000);
+    const all = [440, 1000, 1800];
+    // One stream to each phone: its mix (two copies of a stream would also cancel tones out).
+    expect([caller.audio.streams(50), phone.audio.streams(50)]).toEqual([1, 1]);
+    expect(tonesIn(caller.audio.signal(50), all)).toEqual([1000, 1800]);
+    expect(tonesIn(phone.audio.signal(50), all)).toEqual([440, 1000]);
+    await taker.ok({ type: 'call.conference.remove', callId: caller.callId, to: { number } });
+    const partyRun = await phone.run;
+    expect(partyRun.code === 0 ? 0 : partyRun.out).toBe(0);
+    await until('back to two voices', async () => (await callView(caller.callId)).state === 'answered' && !caller.leg.audio!.mixing, 10_000);
+    const back = caller.audio.received;
+    await until('the caller hears the call taker directly', async () => caller.audio.received >= back + 50, 10_000);
+    expect(tonesIn(caller.audio.signal(40), all)).toEqual([1000]);
+  } finally {
+    talking = false;
+    await talk;
+  }
+  const result = await caller.run;
+  expect(result.code === 0 ? 0 : result.out).toBe(0);
+}, 120_000);
