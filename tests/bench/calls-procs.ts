@@ -125,3 +125,15 @@ export class ProcessWatch {
     return { serverRss, workersPss, kamailioPss };
   }
 }
+
+/** Datagrams the kernel dropped for a full receive buffer (/proc/net/udp, last column), summed over 127.0.0.1 sockets on `ports`. */
+export function udpDrops(ports: Iterable<number>): number {
+  const wanted = new Set(ports);
+  let drops = 0;
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const [ip, port] = (fields[1] ?? '').split(':');
+    if (ip === '0100007F' && port && wanted.has(parseInt(port, 16))) drops += Number(fields.at(-1));
+  }
+  return drops;
+}

@@ -3,6 +3,7 @@ import { CALLS_GOAL, type CallsBenchResult } from './calls';
 import type { ConcurrentRow, SetupRow } from './calls-summary';
 import type { CpuWindow } from './calls-procs';
 import { yes, type Machine, type Outcome } from './report';
+import { readFileSync } from 'node:fs';
 import { ms, num } from './stats';
 
 export const CALLS_HEADING = '## 6. Phone calls: SIP setups per second and concurrent bridged calls';
@@ -48,6 +49,15 @@ export function callsSection(outcome: Outcome<CallsBenchResult>, command: string
     ...r.setup.map((x) => `| ${x.rate}/s | ${num(x.attempted)} | ${num(x.answered)} | ${num(x.completed)} | ${num(x.failed)} | ${num(x.withAudioBothWays)} | ` +
       `${x.offeredPerSec.toFixed(1)} | ${x.achievedPerSec.toFixed(1)} | ${lat(x.inviteTo200)} | ${lat(x.inviteToMediaUp)} | ${x.maxUp} | ${yes(meetsSetup(x))} |`),
     '',
+    'Where the INVITE -> 200 OK time goes (ms, p50 / p95): the edge, the node\'s user agent and the first command (INVITE to `call.created`), ' +
+      'the ACD (to `call.offer.made`), the bus and the ACD feed (to the offer seen by the call taker\'s console), the `call.answer` command, and its ' +
+      'effect (the outbox, polled every 250 ms, then the 200 OK through the edge).',
+    '',
+    '| Rate asked | To the call | To the offer | Offer seen | Answer command | Answer to 200 OK |',
+    '|--:|--:|--:|--:|--:|--:|',
+    ...r.setup.map((x) => `| ${x.rate}/s | ${[x.stages.toCreated, x.stages.toOffer, x.stages.offerSeen, x.stages.answerCommand, x.stages.answerTo200]
+      .map((l) => `${ms(l.p50)} / ${ms(l.p95)}`).join(' | ')} |`),
+    '',
     ...(c ? concurrentLines(c) : []),
     '### CPU (cores: 100% = one core busy; PostgreSQL and Redis include every client of those shared servers)',
     '',
@@ -67,12 +77,22 @@ export function callsSection(outcome: Outcome<CallsBenchResult>, command: string
       'counting what comes back by sequence number). When the call taker\'s answer is acknowledged, a PlainTransport producer is put in the call\'s ' +
       'room for the call taker\'s microphone (as tests/sip/bridge.test.ts does; the bench sends its RTP), so the server\'s leg sends it on to the phone. ' +
       '"Audio both ways" means the room saw at least 10 of the phone\'s packets and the phone at least 10 of the room\'s. Latencies are wall-clock ' +
-      'times taken by sipp (gettimeofday) and by the server (the first phone packet in the room) on the same clock. Call takers: one WebSocket each, ' +
+      'times taken by sipp (gettimeofday) and by the server (the first phone packet in the room, its events\' commit times) on the same clock. ' +
+      'The packet counts of the two ends are read a few milliseconds apart (a packet in flight per call); the loss figures come from sequence numbers at ' +
+      'the receiving end and do not depend on that. Call takers: one WebSocket each, ' +
       'ready, answering the ACD\'s offer at once; one console per agency follows the ACD feed (the fan-out of every queue event to every console is ' +
       'not in these figures). The server runs in its own process (tests/bench/calls-server.ts) with production settings (outbox poll 250 ms, ' +
       'a worker per core, 4 Kamailio children, recording off); CPU is /proc/<pid>/stat of each process group sampled every 0.5 s; loss is RFC 3550 ' +
       'expected minus received at the receiving end over the window. Not covered: browsers (WebRTC) in the call rooms, call recording, phones behind NAT.',
   ];
+}
+
+function rmemDefault(): string {
+  try {
+    return `${Math.round(Number(readFileSync('/proc/sys/net/core/rmem_default', 'utf8')) / 1024)} KiB here`;
+  } catch {
+    return 'unknown here';
+  }
 }
 
 function concurrentLines(c: ConcurrentRow): string[] {
@@ -85,6 +105,12 @@ function concurrentLines(c: ConcurrentRow): string[] {
       `${pct(c.phoneToRoom.worstCallLossRatio)} | ${num(c.phoneToRoom.sentByPhones)} sent by the phones / ${num(c.phoneToRoom.seenInRoom)} seen in the rooms | ${yes(meetsConcurrent(c))} |`,
     `| | room -> phone | ${num(c.roomToPhone.expected)} | ${num(c.roomToPhone.lost)} | ${pct(lossOf(c.roomToPhone))} | ${pct(c.roomToPhone.worstCallLossRatio)} | ` +
       `${num(c.roomToPhone.sentByMics)} into the rooms / ${num(c.roomToPhone.sentByMediasoup)} sent by mediasoup / ${num(c.roomToPhone.receivedByPhones)} received | |`,
+    '',
+    `Where missing packets went: the kernel dropped ${num(c.dropped.atWorkers)} datagrams at the mediasoup workers' sockets of these calls for a full ` +
+      `receive buffer (mediasoup 3.12 leaves it at net.core.rmem_default, ${rmemDefault()}) and ${num(c.dropped.atPhones)} at the bench's phone and ` +
+      `microphone sockets (the bench reading late); the bench's own senders were too late for ${num(c.dropped.skippedByPhones)} phone and ` +
+      `${num(c.dropped.skippedByMics)} microphone frames, which were not sent (they are not counted as loss; a burst of late frames is). Loss the ` +
+      'kernel did not drop is where the worker or the server fell behind.',
     '',
     `Calls in the whole phase: ${c.attempted} attempted, ${c.completed} completed, ${c.failed} failed${c.failures.length ? ` (${c.failures.map((f) => `\`${f.slice(0, 120)}\``).join('; ')})` : ''}. ` +
       `Memory at the window's end: server ${mib(c.memory.serverRss)} RSS, mediasoup workers ${mib(c.memory.workersPss)} PSS, Kamailio ${mib(c.memory.kamailioPss)} PSS.`,
@@ -100,14 +126,25 @@ function findings(r: CallsBenchResult, m: Machine): string[] {
       `${x.failures.length ? `; first errors: ${x.failures.map((f) => `\`${f.slice(0, 140)}\``).join('; ')}` : ''}. ` +
       `Busy then: machine ${core(x.cpu.machine)} of ${m.cores} cores, server ${core(x.cpu.cores.server)} of one core, event loop p99 ${ms(x.loopDelayMs.p99)} ms.`);
   }
+  for (const x of r.setup.filter((s) => !meetsSetup(s) && s.stages.toOffer.p50 > 0.5 * s.inviteTo200.p50)) {
+    lines.push(`- **What limited ${x.rate}/s:** the ACD. From the call's creation to its offer took p50 ${ms(x.stages.toOffer.p50)} ms of the ` +
+      `${ms(x.inviteTo200.p50)} ms to the 200 OK. Each distribution pass of an agency reads and restores every open call of the agency, and each offer ` +
+      'reads them all again inside its transaction (busyAgents), one pass per agency at a time and one after almost every call or agent event: its cost grows ' +
+      'with the queue, so once calls queue faster than they are answered it falls further behind' +
+      `${x.rate === Math.max(...r.setup.map((y) => y.rate)) && r.setup.length > 1 ? ` (here ${x.achievedPerSec.toFixed(1)} answered/s, fewer than at the lower rate)` : ''}.`);
+  }
   const top = r.setup.at(-1);
   if (top) {
     const parts = Object.entries(top.cpu.cores).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([g, v]) => `${g} ${core(v)}`);
-    lines.push(`- **Where the CPU goes at ${top.rate}/s:** ${parts.join(', ')}. The server's Node process spends ` +
-      `${ms((top.cpu.cores.server * top.cpu.seconds * 1000) / Math.max(1, top.attempted))} ms of CPU per call (SIP, the call's commands through the ` +
-      'pipeline, the ACD, the room and its transports); the answer waits for the outbox poll (250 ms by default, half of it on average), ' +
-      'which is most of the INVITE -> 200 OK time on an idle server.');
+    const perCall = (top.cpu.cores.server * top.cpu.seconds * 1000) / Math.max(1, top.attempted);
+    lines.push(`- **Where the CPU goes at ${top.rate}/s:** ${parts.join(', ')}. The server's Node process spends ${ms(perCall)} ms of CPU per call ` +
+      '(SIP parsing and transactions, the call\'s commands through the pipeline with their XState restores, hash chain and bus messages, the ACD\'s ' +
+      're-reading of every open call of the agency at each call or agent event, the room and its transports over the worker channel): one Node ' +
+      `process cannot set up more than about ${num(1000 / perCall)} calls per second per fully available core, whatever the rest.`);
   }
+  lines.push('- **Fixed on the way:** sip.js 0.21.2 rebuilt its header parser\'s tables on every header (about 1 ms each, 12-15 ms per INVITE); ' +
+    'media/sip/sip-grammar.ts builds them once. Before that fix this bench measured 116 ms of server CPU per call at 10 setups/s (55% of a core), ' +
+    'after it 54 ms (39%), on this shared machine.');
   if (r.serverLog.warnings + r.serverLog.errors > 0) {
     lines.push(`- **Server log:** ${r.serverLog.errors} errors and ${r.serverLog.warnings} warnings over the run (${r.serverLog.top.join('; ')}).`);
   } else {

@@ -20,6 +20,8 @@ export interface BenchCall {
   callId: string;
   sipCallId: string;
   phone: BenchPhone | null;
+  /** When the desk saw the ACD's offer, and when the call taker's answer was acknowledged. */
+  offeredSeenAt: number;
   answeredAckAt: number;
   /** The server saw the phone's first packet in the room; the phone heard the room's first. */
   roomHeardAt: number | null;
@@ -32,6 +34,8 @@ export interface BenchCall {
   micSent: number;
   /** The SSRC the call taker's microphone producer was made for. */
   micSsrc: number;
+  /** The worker's ports of this call: the leg's transport (facing the phone) and the microphone's. */
+  serverPorts: number[];
   failure: string | null;
 }
 
@@ -46,6 +50,7 @@ export class CallBenchRig {
   audio: CallAudioRig | null = null;
   private readonly byPort = new Map<number, BenchPhone>();
   private readonly probes = new Map<number, (p: ServerProbe) => void>();
+  private readonly timelines = new Map<number, (t: Record<string, Record<string, number>>) => void>();
   private probeId = 0;
 
   private constructor(private readonly child: ChildProcess, readonly ready: Ready, private readonly logDir: string) {
@@ -55,7 +60,11 @@ export class CallBenchRig {
   /** Forks the server and waits until its SIP bridge is registered with its edge. */
   static async start(env: Record<string, string>, timeoutMs = 120_000): Promise<CallBenchRig> {
     const logDir = mkdtempSync(join(tmpdir(), 'beacon-calls-server-'));
-    const child = fork(join(__dirname, 'calls-server.ts'), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    // CALLS_BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (where its time goes).
+    const profile = process.env.CALLS_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CALLS_BENCH_CPU_PROF}`] : [];
+    const child = fork(join(__dirname, 'calls-server.ts'), [], {
+      env: { ...process.env, ...env }, execArgv: [...process.execArgv, ...profile], stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     const log = createWriteStream(join(logDir, 'server.log'));
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
@@ -84,8 +93,8 @@ export class CallBenchRig {
       answered: (c) => {
         const micSsrc = randomInt(1, 0xffffffff);
         this.calls.set(c.callId, {
-          callId: c.callId, sipCallId: c.sipCallId ?? '', phone: null, answeredAckAt: c.answeredAckAt!, roomHeardAt: null, phoneHeardAt: null,
-          ended: false, fromPhone: 0, phoneSent: 0, phoneReceived: { packets: 0, expected: 0 }, micSent: 0, micSsrc, failure: null,
+          callId: c.callId, sipCallId: c.sipCallId ?? '', phone: null, offeredSeenAt: c.offeredSeenAt, answeredAckAt: c.answeredAckAt!, roomHeardAt: null, phoneHeardAt: null,
+          ended: false, fromPhone: 0, phoneSent: 0, phoneReceived: { packets: 0, expected: 0 }, micSent: 0, micSsrc, serverPorts: [], failure: null,
         });
         this.send({ op: 'attach', callId: c.callId, micSsrc });
       },
@@ -105,7 +114,8 @@ export class CallBenchRig {
         call.sipCallId = m.sipCallId;
         call.phone = this.byPort.get(m.phonePort) ?? null;
         if (!call.phone) { call.failure = `no bench phone on port ${m.phonePort}`; return; }
-        call.phone.start(m.answerPort);
+        call.phone.start(m.answerPort, this.audio!.phoneLag);
+        call.serverPorts = [m.answerPort, m.micPort];
         this.audio!.startMic(call.callId, m.micPort, call.micSsrc);
         return;
       }
@@ -129,6 +139,10 @@ export class CallBenchRig {
         this.probes.get(m.id)?.(m);
         this.probes.delete(m.id);
         return;
+      case 'timeline':
+        this.timelines.get(m.id)?.(m.calls);
+        this.timelines.delete(m.id);
+        return;
       case 'ready':
       case 'failed':
         return;
@@ -142,6 +156,16 @@ export class CallBenchRig {
       const timer = setTimeout(() => { this.probes.delete(id); reject(new Error('the server did not answer a probe')); }, timeoutMs);
       this.probes.set(id, (p) => { clearTimeout(timer); resolve(p); });
       this.send({ op: 'probe', id });
+    });
+  }
+
+  /** When the server committed each call's events, by SIP Call-ID and event type. */
+  timeline(timeoutMs = 30_000): Promise<Record<string, Record<string, number>>> {
+    const id = ++this.probeId;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { this.timelines.delete(id); reject(new Error('the server did not send its timeline')); }, timeoutMs);
+      this.timelines.set(id, (t) => { clearTimeout(timer); resolve(t); });
+      this.send({ op: 'timeline', id });
     });
   }
 
@@ -161,7 +185,9 @@ export class CallBenchRig {
       const m = /"level":(\d+).*?"msg":"([^"]*)"/.exec(line);
       if (!m || Number(m[1]) < 40) continue;
       if (Number(m[1]) >= 50) errors++; else warnings++;
-      counts.set(m[2]!, (counts.get(m[2]!) ?? 0) + 1);
+      const cause = /"err":\{[^}]*?"message":"([^"]{0,100})/.exec(line)?.[1];
+      const key = cause ? `${m[2]!}: ${cause}` : m[2]!;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([msg, n]) => `${n} x "${msg}"`);
     return { warnings, errors, top };

@@ -28,6 +28,7 @@ export const BENCH_LINES: Record<string, string> = { police: '110', fire: '119',
 export type ToServer =
   | { op: 'attach'; callId: string; micSsrc: number }
   | { op: 'probe'; id: number }
+  | { op: 'timeline'; id: number }
   | { op: 'stop' };
 
 export interface LegCounters {
@@ -52,6 +53,7 @@ export type FromServer =
   | { op: 'media.up'; callId: string; at: number }
   | { op: 'ended'; callId: string; fromPhone: number }
   | { op: 'probe'; id: number; at: number; legs: Record<string, LegCounters>; loopDelayMs: { p50: number; p99: number; max: number }; rssBytes: number }
+  | { op: 'timeline'; id: number; calls: Record<string, Record<string, number>> }
   | { op: 'failed'; error: string };
 
 const now = () => performance.timeOrigin + performance.now();
@@ -142,9 +144,23 @@ async function main(): Promise<void> {
     loopDelay.reset();
   }
 
+  /** When each call's events were committed (first of each type, ms since the epoch), by SIP Call-ID. */
+  async function timeline(id: number): Promise<void> {
+    const rows = await app.db.sql<{ sip: string | null; type: string; at: number }[]>`
+      SELECT view->>'sipCallId' AS sip, type, (extract(epoch FROM occurred_at) * 1000)::float8 AS at FROM events WHERE stream_type = 'call' ORDER BY id`;
+    const calls: Record<string, Record<string, number>> = {};
+    for (const r of rows) {
+      if (!r.sip) continue;
+      const c = (calls[r.sip] ??= {});
+      c[r.type] ??= r.at;
+    }
+    send({ op: 'timeline', id, calls });
+  }
+
   process.on('message', (m: ToServer) => {
     if (m.op === 'attach') void attach(m.callId, m.micSsrc).catch((err) => send({ op: 'attach.failed', callId: m.callId, error: err instanceof Error ? err.message : String(err) }));
     else if (m.op === 'probe') void probe(m.id).catch((err) => send({ op: 'failed', error: `probe: ${String(err)}` }));
+    else if (m.op === 'timeline') void timeline(m.id).catch((err) => send({ op: 'failed', error: `timeline: ${String(err)}` }));
     else if (m.op === 'stop') void stop(0);
   });
 

@@ -38,13 +38,15 @@ export interface SippCall {
   answeredAt: number | null;
   /** The BYE was answered 200: the call went through from INVITE to hang-up. */
   completed: boolean;
+  /** Not answered within 20 s: the caller hung up (CANCEL). */
+  gaveUp: boolean;
 }
 
 export interface SippGroupResult {
   line: string;
   exitCode: number | null;
   calls: SippCall[];
-  /** First lines of sipp's error log (unexpected messages, timeouts). */
+  /** What sipp's error log reports, counted by kind (receive timeouts, unexpected messages, ...). */
   errors: string[];
 }
 
@@ -58,17 +60,29 @@ export interface RunningCallers {
 function parseLog(text: string, line: string): SippCall[] {
   const calls = new Map<string, SippCall>();
   for (const l of text.split('\n')) {
-    const m = /(invite|answered|done) (\S+)(?: ([\d.]+) ([\d.]+))?/.exec(l); // sipp prints the numbers as 1700000000.000000
+    const m = /(invite|answered|done|gave-up) (\S+)(?: ([\d.]+) ([\d.]+))?/.exec(l); // sipp prints the numbers as 1700000000.000000
     if (!m) continue;
     const [, what, id, s, us] = m;
     const at = s ? Number(s) * 1000 + Number(us) / 1000 : NaN;
-    const call = calls.get(id!) ?? { sipCallId: id!, line, inviteAt: NaN, answeredAt: null, completed: false };
+    const call = calls.get(id!) ?? { sipCallId: id!, line, inviteAt: NaN, answeredAt: null, completed: false, gaveUp: false };
     calls.set(id!, call);
     if (what === 'invite') call.inviteAt = at;
     else if (what === 'answered') call.answeredAt = at;
-    else call.completed = true;
+    else if (what === 'done') call.completed = true;
+    else call.gaveUp = true;
   }
   return [...calls.values()];
+}
+
+/** sipp's error log in a few words: each kind of event with its count (entries run together, each followed by whole messages). */
+function errorKinds(text: string): string[] {
+  const kinds = new Map<string, number>();
+  for (const m of text.matchAll(/Call-Id: [^,\s]+, (.+?)(?: on message [^,]*)?(?:, |$)/gm)) {
+    const kind = m[1]!.replace(/\d+/g, 'N').slice(0, 100);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  for (const m of text.matchAll(/Aborting call[^\n]*/g)) kinds.set(m[0].slice(0, 100), (kinds.get(m[0].slice(0, 100)) ?? 0) + 1);
+  return [...kinds].map(([k, n]) => `sipp: ${n} x ${k}`);
 }
 
 /** Starts one sipp per group; `boundMs` is the longest any of them may run. */
@@ -81,7 +95,7 @@ export async function startCallers(sipPort: number, groups: CallerGroup[], bound
     const localPort = await freePort(g.sourceIp, { udp: true });
     const args = [
       `127.0.0.1:${sipPort}`, '-sf', SCENARIO, '-s', g.line, '-au', g.user, '-ap', g.password, '-key', 'caller', g.user, '-key', 'domain', g.domain,
-      '-inf', files.inf, '-i', g.sourceIp, '-p', String(localPort), '-r', String(g.rate), '-rp', '1000', '-m', String(g.calls), '-d', String(g.holdMs),
+      '-inf', files.inf, '-i', g.sourceIp, '-p', String(localPort), '-r', String(g.rate), '-rp', '1000', '-m', String(g.calls), '-l', String(g.calls), '-d', String(g.holdMs),
       '-timeout', String(Math.ceil(boundMs / 1000)), '-timeout_error', '-trace_logs', '-log_file', files.log, '-trace_err', '-error_file', files.errors, '-nostdin',
     ];
     const child = spawn('sipp', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -95,7 +109,7 @@ export async function startCallers(sipPort: number, groups: CallerGroup[], bound
       const read = (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } };
       resolve({
         line: group.line, exitCode: code, calls: parseLog(read(files.log), group.line),
-        errors: read(files.errors).split('\n').filter((l) => l.trim() !== '').slice(0, 8),
+        errors: errorKinds(read(files.errors)),
       });
     };
     if (child.exitCode !== null || child.signalCode !== null) finish(child.exitCode);

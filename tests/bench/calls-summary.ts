@@ -20,12 +20,17 @@ export interface SetupRow {
   completed: number;
   failed: number;
   withAudioBothWays: number;
-  /** INVITEs per second as sipp sent them, and 200 OKs per second from the first INVITE to the last 200. */
+  /** INVITEs per second as sipp sent them, and 200 OKs per second from the first 200 to the last. */
   offeredPerSec: number;
   achievedPerSec: number;
   /** From the first INVITE (before the digest challenge) to the 200 OK, and to audio flowing both ways. */
   inviteTo200: LatencySummary;
   inviteToMediaUp: LatencySummary;
+  /**
+   * Where the INVITE -> 200 OK time goes: to the call's creation (edge, user agent, first command), to the ACD's offer
+   * committed, to the offer seen by the call taker (bus, feed), the answer command, and from its ack to the 200 OK (outbox, SIP).
+   */
+  stages: Record<'toCreated' | 'toOffer' | 'offerSeen' | 'answerCommand' | 'answerTo200', LatencySummary>;
   /** Over whole calls (setup and hang-up edges included): packets sent and seen at the other end. */
   audio: { phoneSent: number; seenInRoom: number; micSent: number; phoneReceived: number };
   maxUp: number;
@@ -47,6 +52,8 @@ export interface ConcurrentRow {
   seconds: number;
   phoneToRoom: Direction & { sentByPhones: number; seenInRoom: number };
   roomToPhone: Direction & { sentByMics: number; sentByMediasoup: number; receivedByPhones: number };
+  /** Where missing packets went: the kernel's drops at the worker's and the phones' sockets, frames the bench's senders were too late to send. */
+  dropped: { atWorkers: number; atPhones: number; skippedByPhones: number; skippedByMics: number };
   cpu: CpuWindow;
   memory: { serverRss: number; workersPss: number; kamailioPss: number };
   loopDelayMs: ServerProbe['loopDelayMs'];
@@ -60,14 +67,22 @@ export interface ConcurrentRow {
 /** The window part of a concurrent row (the rest comes when sipp has finished). */
 export type ConcurrentWindow = Omit<ConcurrentRow, 'attempted' | 'completed' | 'failed' | 'failures' | 'cpuWholePhase'>;
 
-export function setupRow(rate: number, holdMs: number, sipp: SippGroupResult[], rig: CallBenchRig, cpu: CpuWindow, server: ServerProbe): SetupRow {
+export function setupRow(rate: number, holdMs: number, sipp: SippGroupResult[], rig: CallBenchRig, cpu: CpuWindow, server: ServerProbe, timeline: Record<string, Record<string, number>>): SetupRow {
   const all = sipp.flatMap((g) => g.calls).filter((c) => Number.isFinite(c.inviteAt));
   const answered = all.filter((c) => c.answeredAt !== null);
   const bench = new Map([...rig.calls.values()].map((c) => [c.sipCallId, c]));
   const mediaUp: number[] = [];
+  const stages = { toCreated: [] as number[], toOffer: [] as number[], offerSeen: [] as number[], answerCommand: [] as number[], answerTo200: [] as number[] };
   for (const c of all) {
     const b = bench.get(c.sipCallId);
     if (b?.roomHeardAt && b.phoneHeardAt) mediaUp.push(Math.max(b.roomHeardAt, b.phoneHeardAt) - c.inviteAt);
+    const t = timeline[c.sipCallId];
+    if (!b || !t || c.answeredAt === null || !t['call.created'] || !t['call.offer.made']) continue;
+    stages.toCreated.push(t['call.created'] - c.inviteAt);
+    stages.toOffer.push(t['call.offer.made'] - t['call.created']);
+    stages.offerSeen.push(b.offeredSeenAt - t['call.offer.made']);
+    stages.answerCommand.push(b.answeredAckAt - b.offeredSeenAt);
+    stages.answerTo200.push(c.answeredAt - b.answeredAckAt);
   }
   const calls = [...rig.calls.values()];
   const invites = all.map((c) => c.inviteAt);
@@ -78,15 +93,29 @@ export function setupRow(rate: number, holdMs: number, sipp: SippGroupResult[], 
     failed: all.length - all.filter((c) => c.completed).length,
     withAudioBothWays: calls.filter((c) => c.fromPhone >= AUDIO_PACKETS && c.phoneReceived.packets >= AUDIO_PACKETS).length,
     offeredPerSec: all.length > 1 ? (all.length - 1) / ((Math.max(...invites) - first) / 1000) : NaN,
-    achievedPerSec: answered.length > 0 ? answered.length / ((Math.max(...answered.map((c) => c.answeredAt!)) - first) / 1000) : 0,
+    achievedPerSec: answered.length > 1 ? (answered.length - 1) / ((Math.max(...answered.map((c) => c.answeredAt!)) - Math.min(...answered.map((c) => c.answeredAt!))) / 1000) : 0,
     inviteTo200: summarize(answered.map((c) => c.answeredAt! - c.inviteAt)),
     inviteToMediaUp: summarize(mediaUp),
+    stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, summarize(v)])) as SetupRow['stages'],
     audio: { phoneSent: sum((c) => c.phoneSent), seenInRoom: sum((c) => c.fromPhone), micSent: sum((c) => c.micSent), phoneReceived: sum((c) => c.phoneReceived.packets) },
     maxUp: maxOverlap(answered.map((c) => c.answeredAt!), holdMs),
     answersRefused: rig.refusals.length,
-    failures: [...sipp.flatMap((g) => g.errors), ...calls.filter((c) => c.failure).map((c) => `bench: ${c.failure}`)].slice(0, 6),
+    failures: [
+      ...(all.some((c) => c.gaveUp) ? [`${all.filter((c) => c.gaveUp).length} callers hung up unanswered after 20 s in the queue`] : []),
+      ...mergedErrors(sipp), ...calls.filter((c) => c.failure).map((c) => `bench: ${c.failure}`),
+    ].slice(0, 6),
     cpu, loopDelayMs: server.loopDelayMs, serverRssBytes: server.rssBytes,
   };
+}
+
+/** The sipp groups' error kinds added up ("sipp: 3 x receive timeout"). */
+export function mergedErrors(sipp: SippGroupResult[]): string[] {
+  const kinds = new Map<string, number>();
+  for (const e of sipp.flatMap((g) => g.errors)) {
+    const m = /^sipp: (\d+) x (.*)$/.exec(e);
+    if (m) kinds.set(m[2]!, (kinds.get(m[2]!) ?? 0) + Number(m[1]));
+  }
+  return [...kinds].map(([k, n]) => `sipp: ${n} x ${k}`);
 }
 
 /** Most calls answered and not yet hung up at once, from answer times and the hold. */
@@ -101,7 +130,11 @@ function maxOverlap(answeredAt: number[], holdMs: number): number {
   return best;
 }
 
-interface Side { server: ServerProbe; calls: { c: BenchCall; sent: number; rx: Received | undefined; mic: number }[] }
+export interface Side {
+  server: ServerProbe;
+  calls: { c: BenchCall; sent: number; rx: Received | undefined; mic: number }[];
+  dropped: ConcurrentRow['dropped'];
+}
 
 export function windowRow(target: number, a: Side, b: Side, cpu: CpuWindow, memory: ConcurrentRow['memory']): ConcurrentWindow {
   const before = new Map(a.calls.map((x) => [x.c.callId, x]));
@@ -133,5 +166,9 @@ export function windowRow(target: number, a: Side, b: Side, cpu: CpuWindow, memo
   return {
     target, upAtStart: a.calls.length, upAtEnd: b.calls.length, callsInWindow: inWindow, seconds: (b.server.at - a.server.at) / 1000,
     phoneToRoom: p2r, roomToPhone: r2p, cpu, memory, loopDelayMs: b.server.loopDelayMs,
+    dropped: {
+      atWorkers: b.dropped.atWorkers - a.dropped.atWorkers, atPhones: b.dropped.atPhones - a.dropped.atPhones,
+      skippedByPhones: b.dropped.skippedByPhones - a.dropped.skippedByPhones, skippedByMics: b.dropped.skippedByMics - a.dropped.skippedByMics,
+    },
   };
 }
