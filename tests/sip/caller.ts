@@ -166,6 +166,9 @@ Content-Length: 0
     for (let i = 0; i < (s.reinvites ?? 0); i++) steps.push(answerReinvite(s));
     let cseq = s.infoDtmf ? 4 : 3;
     if (s.phoneHolds) {
+      // A person presses Hold after the call is up: a re-INVITE right behind the first ACK crosses
+      // the answer's processing at sip.js ("re-INVITE while processing initial ACK": 500).
+      steps.push('<pause milliseconds="300"/>');
       steps.push(...phoneReinvite(s, cseq, 'sendonly', 'phonehold', true), ...phoneReinvite(s, cseq + 1, 'sendrecv', 'phoneresume', false));
       cseq += 2;
     }
