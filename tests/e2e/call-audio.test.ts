@@ -14,8 +14,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { CallView } from '../../server/calls/kind';
 import type { CallAudioStats } from '../../client/src/lib/callAudio';
 import { startTestServer, type TestServer } from '../support/app';
-import { callerScenario, runCaller, type CallerScript } from '../sip/caller';
-import { PhoneAudio, runCallee, sippReply } from '../sip/phone';
+import { callerWaitingForBye, runCaller, type CallerScript } from '../sip/caller';
+import { PhoneAudio, runCallee } from '../sip/phone';
 import { sippRegister } from '../sip/peers';
 import { freePort } from '../../media/sip/free-port';
 import { udpPortFree } from '../../media/udp-ports';
@@ -49,20 +49,7 @@ afterAll(async () => {
   await server?.stop();
 }, 60_000);
 
-/**
- * The caller of `tests/sip/caller.ts` (INVITE with digest, 180 while queued, 200, the server's
- * hold and resume re-INVITEs), except that it does not hang up: it waits for the BYE of the
- * dispatcher's Hang up and answers it 200.
- */
-function waitsForBye(s: CallerScript): string {
-  const xml = callerScenario({ ...s, ending: 'answer', talkMs: 0 });
-  const tail = xml.lastIndexOf('<pause milliseconds="0"/>');
-  if (tail < 0) throw new Error('caller scenario changed: no final pause before the BYE');
-  return `${xml.slice(0, tail)}<recv request="BYE" timeout="90000"><action><log message="bye-received"/></action></recv>
-${sippReply('200 OK', { contact: s.user })}
-</scenario>
-`;
-}
+const waitsForBye = (s: CallerScript) => callerWaitingForBye(s);
 
 /** Runs that caller with sipp to the end (bounded in time). */
 const runCallerUntilBye = (s: CallerScript) => runCaller(s, 100_000, waitsForBye(s));

@@ -12,8 +12,8 @@ import type { Browser } from 'playwright-core';
 import type { CallView } from '../../server/calls/kind';
 import type { CallAudioStats } from '../../client/src/lib/callAudio';
 import { startTestServer, type TestServer } from '../support/app';
-import { callerScenario, runCaller, type CallerScript } from '../sip/caller';
-import { PhoneAudio, sippReply } from '../sip/phone';
+import { callerWaitingForBye, runCaller, type CallerScript } from '../sip/caller';
+import { PhoneAudio } from '../sip/phone';
 import { launchMediaBrowser } from './bodycam-support';
 import { bothSizes, setReady } from './calls-support';
 import { assertClientBuilt, clearFailureScreenshots, eventually, openApp, tid, waitForAttribute, withEvidence, type OpenApp } from './support';
@@ -41,16 +41,7 @@ afterAll(async () => {
   await server?.stop();
 }, 60_000);
 
-/** The caller of tests/sip/caller.ts, except that it waits for the BYE of the console's Hang up. */
-function waitsForBye(s: CallerScript): string {
-  const xml = callerScenario({ ...s, ending: 'answer', talkMs: 0 });
-  const tail = xml.lastIndexOf('<pause milliseconds="0"/>');
-  if (tail < 0) throw new Error('caller scenario changed: no final pause before the BYE');
-  return `${xml.slice(0, tail)}<recv request="BYE" timeout="120000"><action><log message="bye-received"/></action></recv>
-${sippReply('200 OK', { contact: s.user })}
-</scenario>
-`;
-}
+const waitsForBye = (s: CallerScript) => callerWaitingForBye(s, 120_000);
 
 const callView = async (id: string) => (await server.app.pipeline.load('call', id))!.view as unknown as CallView;
 

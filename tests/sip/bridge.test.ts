@@ -8,10 +8,6 @@
  * who hangs up while queued is abandoned; a PIDF-LO is the call's proposed location; a
  * garbage body or an unknown number crashes nothing. Runs on the configured backend.
  */
-import type { CallBoard } from '../../server/calls/queue';
-import type { CallView } from '../../server/calls/kind';
-import { startTestServer, type TestServer } from '../support/app';
-import { TestClient } from '../support/ws-client';
 import { until } from '../support/until';
 import { runCaller, type CallerScript } from './caller';
 import { sippRegister } from './peers';
@@ -19,39 +15,15 @@ import { PhoneAudio, runCallee } from './phone';
 import { freePort } from '../../media/sip/free-port';
 import { udpPortFree } from '../../media/udp-ports';
 import { dispatcherMicrophone as mic, listenToPhone as listen } from './call-room';
+import { TestClient } from '../support/ws-client';
+import { sipSuite } from './suite';
 
-let server: TestServer;
-let taker: TestClient;
-const opened: { close(): void }[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({ env: { SIP_ENABLED: 'true' } });
-  taker = await TestClient.connect(server.port, server.token('calltaker.police'));
-  expect(await server.app.sipBridge!.whenRegistered(10_000)).toBe(true);
-}, 60_000);
-
-afterAll(async () => {
-  for (const o of opened) o.close();
-  await taker?.close();
-  await server?.stop();
-});
+const suite = sipSuite();
+const { opened, callView, boardOf, queuedCall } = suite;
 
 const script = (rtpPort: number, extra: Partial<CallerScript>): CallerScript => ({
-  sipPort: server.app.sip.edge.sipPort, line: '110', user: 'caller.1', password: 'beacon', domain: 'beacon.local', rtpPort, body: 'sdp', ending: 'cancel', ...extra,
+  sipPort: suite.server.app.sip.edge.sipPort, line: '110', user: 'caller.1', password: 'beacon', domain: 'beacon.local', rtpPort, body: 'sdp', ending: 'cancel', ...extra,
 });
-const callView = async (id: string) => (await server.app.pipeline.load('call', id))!.view as unknown as CallView;
-const boardOf = async (agencyId = 'police') => (await (await fetch(`http://127.0.0.1:${server.port}/api/v1/calls?agencyId=${agencyId}`, {
-  headers: { authorization: `Bearer ${server.token('supervisor.police')}` },
-})).json()) as CallBoard;
-/** The call a caller's INVITE made, found on the board by caller number. */
-const queuedCall = async (callerNumber: string) => {
-  let id = '';
-  await until(`a queued call from ${callerNumber}`, async () => {
-    id = (await boardOf()).waiting.find((w) => w.callerNumber === callerNumber)?.callId ?? '';
-    return id !== '';
-  }, 15_000);
-  return id;
-};
 
 test('a caller who hangs up while queued is abandoned, with the PIDF-LO of the INVITE as its proposed location', async () => {
   const phone = await PhoneAudio.open();
@@ -67,8 +39,8 @@ test('a caller who hangs up while queued is abandoned, with the PIDF-LO of the I
   expect(await callView(callId)).toMatchObject({ outcome: 'abandoned', endedBy: 'caller', endReason: expect.stringContaining('cancel') });
 }, 60_000);
 
-const dispatcherMicrophone = (callId: string) => mic(server, callId, opened);
-const listenToPhone = (callId: string, producerId: string) => listen(server, callId, producerId, opened);
+const dispatcherMicrophone = (callId: string) => mic(suite.server, callId, opened);
+const listenToPhone = (callId: string, producerId: string) => listen(suite.server, callId, producerId, opened);
 
 test('a 110 caller queues for police, the call taker answers, RTP flows both ways through mediasoup, hold and resume re-INVITE, and the BYE ends the call', async () => {
   const phone = await PhoneAudio.open();
@@ -78,12 +50,12 @@ test('a 110 caller queues for police, the call taker answers, RTP flows both way
   const entry = (await boardOf()).waiting.find((w) => w.callId === callId)!;
   expect(entry).toMatchObject({ callerNumber: 'caller.1', line: '110', lineName: 'Police emergency' });
   // Still ringing (180) while it waits: no leg media yet.
-  expect(server.app.sipBridge!.leg(callId)?.audio).toBeNull();
+  expect(suite.server.app.sipBridge!.leg(callId)?.audio).toBeNull();
 
-  await taker.ok({ type: 'call.agent.ready' });
+  await suite.taker.ok({ type: 'call.agent.ready' });
   await until('the call offered to the call taker', async () => (await callView(callId)).offer?.username === 'calltaker.police', 10_000);
-  await taker.ok({ type: 'call.answer', callId });
-  const leg = server.app.sipBridge!.leg(callId)!;
+  await suite.taker.ok({ type: 'call.answer', callId });
+  const leg = suite.server.app.sipBridge!.leg(callId)!;
   await until('the answer sent with the leg\'s port', async () => leg.audio !== null, 10_000);
   const answerPort = leg.audio!.port;
 
@@ -98,44 +70,44 @@ test('a 110 caller queues for police, the call taker answers, RTP flows both way
   expect(leg.audio!.packetsFromPhone).toBeGreaterThanOrEqual(40);
   await until('call.media.up recorded', async () => (await callView(callId)).mediaUpAt !== null, 5_000);
   // A browser in the call room: the police call taker may receive the phone's producer (G.711, no transcoding).
-  const caps = await taker.mediaOk({ action: 'router.capabilities', roomId: `call:${callId}` });
+  const caps = await suite.taker.mediaOk({ action: 'router.capabilities', roomId: `call:${callId}` });
   expect(caps.rtpCapabilities.codecs.map((c: { mimeType: string }) => c.mimeType)).toEqual(expect.arrayContaining(['audio/PCMU', 'audio/PCMA']));
-  const recv = await taker.mediaOk({ action: 'transport.create', roomId: `call:${callId}`, direction: 'recv' });
-  const listed = await taker.mediaOk({ action: 'producers.list', roomId: `call:${callId}` });
+  const recv = await suite.taker.mediaOk({ action: 'transport.create', roomId: `call:${callId}`, direction: 'recv' });
+  const listed = await suite.taker.mediaOk({ action: 'producers.list', roomId: `call:${callId}` });
   expect(listed.producers).toEqual(expect.arrayContaining([expect.objectContaining({ producerId: leg.audio!.producerId, kind: 'audio', source: 'phone' })]));
-  const consumed = await taker.mediaOk({ action: 'consume', transportId: recv.transportId, producerId: leg.audio!.producerId, rtpCapabilities: caps.rtpCapabilities });
+  const consumed = await suite.taker.mediaOk({ action: 'consume', transportId: recv.transportId, producerId: leg.audio!.producerId, rtpCapabilities: caps.rtpCapabilities });
   expect(consumed.rtpParameters.codecs[0]).toMatchObject({ mimeType: 'audio/PCMU', payloadType: 0 });
   // The call taker's microphone may publish into the room (and is sent on to the phone); another police dispatcher's may not.
-  const send = await taker.mediaOk({ action: 'transport.create', roomId: `call:${callId}`, direction: 'send' });
+  const send = await suite.taker.mediaOk({ action: 'transport.create', roomId: `call:${callId}`, direction: 'send' });
   const consumersBefore = leg.audio!.consumerIds.length;
-  await taker.mediaOk({
+  await suite.taker.mediaOk({
     action: 'produce', transportId: send.transportId, kind: 'audio', appData: { source: 'dispatcher', callId },
     rtpParameters: { codecs: [{ mimeType: 'audio/PCMU', payloadType: 0, clockRate: 8000 }], encodings: [{ ssrc: 0x0badf00d }] },
   });
   // With the stand-in microphone that makes two voices: the phone now hears them mixed (one stream).
   await until('the microphone sent on to the phone, in the mix', async () => leg.audio!.mixing && leg.audio!.consumerIds.length === 1, 3_000);
   expect(consumersBefore).toBe(1);
-  const other = await TestClient.connect(server.port, server.token('dispatcher.police'));
+  const other = await TestClient.connect(suite.server.port, suite.server.token('dispatcher.police'));
   opened.push({ close: () => void other.close() });
   expect(await other.media({ action: 'transport.create', roomId: `call:${callId}`, direction: 'send' })).toMatchObject({ ok: false, code: 'not_authorized' });
   // A fire dispatcher may not listen to a police call.
-  const fire = await TestClient.connect(server.port, server.token('dispatcher.fire'));
+  const fire = await TestClient.connect(suite.server.port, suite.server.token('dispatcher.fire'));
   opened.push({ close: () => void fire.close() });
   expect(await fire.media({ action: 'router.capabilities', roomId: `call:${callId}` })).toMatchObject({ ok: false, code: 'not_authorized' });
   expect(await fire.media({ action: 'transport.create', roomId: `call:${callId}`, direction: 'recv' })).toMatchObject({ ok: false, code: 'not_authorized' });
 
-  await until('the DTMF digit (SIP INFO) seen', async () => server.app.sipBridge!.counters.dtmf >= 1, 3_000);
-  const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  await until('the DTMF digit (SIP INFO) seen', async () => suite.server.app.sipBridge!.counters.dtmf >= 1, 3_000);
+  const metrics = await (await fetch(`http://127.0.0.1:${suite.server.port}/metrics`)).text();
   expect(metrics).toMatch(/beacon_sip_dtmf_digits\{[^}]*\} [1-9]/);
   expect(metrics).toMatch(/beacon_sip_node_registered\{[^}]*\} 1/);
 
   // Hold and resume: re-INVITEs the phone answers.
-  await taker.ok({ type: 'call.hold', callId });
+  await suite.taker.ok({ type: 'call.hold', callId });
   await until('held', async () => (await callView(callId)).state === 'held', 5_000);
   // The phone answered the hold re-INVITE (its audio is paused only then): resume does not cross it.
-  const phoneProducer = server.app.media.room(`call:${callId}`)!.producer(leg.audio!.producerId!)!;
+  const phoneProducer = suite.server.app.media.room(`call:${callId}`)!.producer(leg.audio!.producerId!)!;
   await until('the hold re-INVITE answered', async () => phoneProducer.paused, 5_000);
-  await taker.ok({ type: 'call.resume', callId });
+  await suite.taker.ok({ type: 'call.resume', callId });
 
   const result = await run;
   expect(result.code === 0 ? 0 : result.out).toBe(0);
@@ -144,7 +116,7 @@ test('a 110 caller queues for police, the call taker answers, RTP flows both way
   expect(result.log.filter((l) => l.includes('reinvite=')).map((l) => /reinvite=(\w+)/.exec(l)![1])).toEqual(['sendonly', 'sendrecv']);
   await until('the call ended by the caller', async () => (await callView(callId)).state === 'ended', 10_000);
   expect(await callView(callId)).toMatchObject({ outcome: 'completed', endedBy: 'caller', endReason: expect.stringContaining('hangup') });
-  expect(server.app.media.room(`call:${callId}`)).toBeUndefined();
+  expect(suite.server.app.media.room(`call:${callId}`)).toBeUndefined();
 }, 90_000);
 
 test('a garbage PIDF-LO part is logged and ignored: the call still queues, without a location', async () => {
@@ -155,8 +127,8 @@ test('a garbage PIDF-LO part is logged and ignored: the call still queues, witho
   expect(await callView(callId)).toMatchObject({ line: '110', proposedLocation: null });
   expect((await run).code).toBe(0);
   await until('the call abandoned', async () => (await callView(callId)).state === 'abandoned', 10_000);
-  expect(server.app.sipBridge!.registered).toBe(true);
-  expect(await server.app.sip.edge.answers()).toBe(true);
+  expect(suite.server.app.sipBridge!.registered).toBe(true);
+  expect(await suite.server.app.sip.edge.answers()).toBe(true);
 }, 60_000);
 
 test('a number that is no configured line is refused with 404', async () => {
@@ -168,8 +140,8 @@ test('a number that is no configured line is refused with 404', async () => {
 }, 30_000);
 
 test('a restarted edge gets the node registered again on a new connection, and the next caller reaches it', async () => {
-  const { edge } = server.app.sip;
-  const bridge = server.app.sipBridge!;
+  const { edge } = suite.server.app.sip;
+  const bridge = suite.server.app.sipBridge!;
   const before = { pid: edge.pid, registrations: bridge.registrations };
   process.kill(before.pid!, 'SIGKILL');
   await until('the SIP edge back up', async () => edge.state === 'running' && edge.pid !== before.pid, 20_000);
@@ -189,17 +161,17 @@ test('a restarted edge gets the node registered again on a new connection, and t
 test('a call taker calls an abandoned caller back: the registered phone rings, answers with audio both ways, and the hang-up sends it a BYE', async () => {
   const abandoned = (await boardOf()).abandoned.find((c) => c.callerNumber === 'caller.1');
   expect(abandoned).toBeDefined();
-  const sipPort = server.app.sip.edge.sipPort;
+  const sipPort = suite.server.app.sip.edge.sipPort;
   const phonePort = await freePort('127.0.0.1', { udp: true });
   expect(await sippRegister({ port: sipPort, domain: 'beacon.local', user: 'caller.1', password: 'beacon', localPort: phonePort })).toBe(200);
   const phone = await PhoneAudio.open();
   opened.push(phone);
   const callee = runCallee(phonePort, phone.port);
   await until('the callee\'s sipp listening', async () => !(await udpPortFree('127.0.0.1', phonePort)), 5_000);
-  const { createdId } = await taker.ok({ type: 'call.callback', callId: abandoned!.id });
+  const { createdId } = await suite.taker.ok({ type: 'call.callback', callId: abandoned!.id });
   const callId = createdId!;
   await until('the callback connected', async () => (await callView(callId)).state === 'answered', 15_000);
-  const leg = server.app.sipBridge!.leg(callId)!;
+  const leg = suite.server.app.sipBridge!.leg(callId)!;
   await phone.send(leg.audio!.port, 5);
   await until('the phone producer', async () => leg.audio!.producerId !== null, 5_000);
   const sink = await listenToPhone(callId, leg.audio!.producerId!);
@@ -207,7 +179,7 @@ test('a call taker calls an abandoned caller back: the registered phone rings, a
   await Promise.all([phone.send(leg.audio!.port, 30), mic.send(30)]);
   await until('audio both ways on the callback', async () => sink.packets.length >= 15 && phone.received >= 15, 5_000);
   expect((await callView(abandoned!.id)).state).toBe('ended'); // reached by the callback
-  await taker.ok({ type: 'call.hangup', callId });
+  await suite.taker.ok({ type: 'call.hangup', callId });
   const result = await callee;
   expect(result.code === 0 ? 0 : result.out).toBe(0);
   expect(result.log.find((l) => l.includes('offered='))).toContain(`offered=${leg.audio!.port}`);
@@ -218,15 +190,15 @@ test('the caller holds and resumes from the phone (answered recvonly, then sendr
   opened.push(phone);
   const run = runCaller(script(phone.port, { user: 'caller.2', ending: 'answer', phoneHolds: true, referred: true }));
   const callId = await queuedCall('caller.2');
-  await taker.ok({ type: 'call.agent.ready' }).catch(() => undefined);
+  await suite.taker.ok({ type: 'call.agent.ready' }).catch(() => undefined);
   await until('the call offered', async () => (await callView(callId)).offer?.username === 'calltaker.police', 10_000);
-  await taker.ok({ type: 'call.answer', callId });
-  await until('answered on SIP', async () => server.app.sipBridge!.leg(callId)?.state === 'Established', 10_000);
+  await suite.taker.ok({ type: 'call.answer', callId });
+  await until('answered on SIP', async () => suite.server.app.sipBridge!.leg(callId)?.state === 'Established', 10_000);
   // The phone's hold and resume are done (its INVITE's offer and two re-INVITEs) before the transfer.
-  await until('the phone held and resumed', async () => server.app.sipBridge!.leg(callId)!.phoneOffers >= 3, 10_000);
+  await until('the phone held and resumed', async () => suite.server.app.sipBridge!.leg(callId)!.phoneOffers >= 3, 10_000);
   // ... and their answers ACKed: a REFER ahead of the last ACK would cross it at sipp.
-  await until('the phone\'s re-INVITEs ACKed', async () => server.app.sipBridge!.leg(callId)!.phoneAcks >= 3, 10_000);
-  await taker.ok({ type: 'call.transfer', callId, mode: 'blind', to: { number: '87001234' } });
+  await until('the phone\'s re-INVITEs ACKed', async () => suite.server.app.sipBridge!.leg(callId)!.phoneAcks >= 3, 10_000);
+  await suite.taker.ok({ type: 'call.transfer', callId, mode: 'blind', to: { number: '87001234' } });
   const result = await run;
   expect(result.code === 0 ? 0 : result.out).toBe(0);
   expect(result.log.find((l) => l.includes('phonehold='))).toContain('phonehold=recvonly');
@@ -234,5 +206,5 @@ test('the caller holds and resumes from the phone (answered recvonly, then sendr
   expect(result.log.find((l) => l.includes('referto='))).toContain('referto=87001234');
   await until('the call transferred out', async () => (await callView(callId)).state === 'ended', 10_000);
   expect(await callView(callId)).toMatchObject({ outcome: 'transferred' });
-  expect(server.app.sipBridge!.leg(callId)).toBeUndefined();
+  expect(suite.server.app.sipBridge!.leg(callId)).toBeUndefined();
 }, 60_000);

@@ -183,3 +183,18 @@ export async function runCaller(s: CallerScript, timeoutMs = 60_000, scenario = 
   const localPort = await freePort('127.0.0.1', { udp: true });
   return runSippScenario(scenario, [`127.0.0.1:${s.sipPort}`, '-s', s.line, '-au', s.user, '-ap', s.password, '-p', String(localPort)], timeoutMs);
 }
+
+/**
+ * The caller of `callerScenario` (INVITE with digest, 180 while queued, 200, the server's hold
+ * and resume re-INVITEs), except that it does not hang up: it waits up to `byeTimeoutMs` for
+ * the BYE of the dispatcher's Hang up and answers it 200 (logging `bye-received`).
+ */
+export function callerWaitingForBye(s: CallerScript, byeTimeoutMs = 90_000): string {
+  const xml = callerScenario({ ...s, ending: 'answer', talkMs: 0 });
+  const tail = xml.lastIndexOf('<pause milliseconds="0"/>');
+  if (tail < 0) throw new Error('caller scenario changed: no final pause before the BYE');
+  return `${xml.slice(0, tail)}<recv request="BYE" timeout="${byeTimeoutMs}"><action><log message="bye-received"/></action></recv>
+${sippReply('200 OK', { contact: s.user })}
+</scenario>
+`;
+}

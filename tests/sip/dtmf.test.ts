@@ -7,28 +7,13 @@
  * events count them; garbage events change nothing and crash nothing. Runs on the configured backend.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import type { CallView } from '../../server/calls/kind';
-import { startTestServer, type TestServer } from '../support/app';
-import { TestClient } from '../support/ws-client';
 import { rtpPacket } from '../support/rtp';
 import { until } from '../support/until';
 import { callerScenario, runCaller, type CallerScript } from './caller';
+import { sipSuite } from './suite';
 
-let server: TestServer;
-let taker: TestClient;
-const opened: { close(): void }[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({ env: { SIP_ENABLED: 'true' } });
-  taker = await TestClient.connect(server.port, server.token('calltaker.police'));
-  expect(await server.app.sipBridge!.whenRegistered(10_000)).toBe(true);
-}, 60_000);
-
-afterAll(async () => {
-  for (const o of opened) o.close();
-  await taker?.close();
-  await server?.stop();
-});
+const suite = sipSuite();
+const { opened, callView, queuedCall } = suite;
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -121,25 +106,13 @@ function dtmfScenario(s: CallerScript, infos: InfoDigit[], eventPt: number): str
 }
 
 const script = (rtpPort: number, user: string): CallerScript => ({
-  sipPort: server.app.sip.edge.sipPort, line: '110', user, password: 'beacon', domain: 'beacon.local', rtpPort, body: 'sdp', ending: 'answer',
+  sipPort: suite.server.app.sip.edge.sipPort, line: '110', user, password: 'beacon', domain: 'beacon.local', rtpPort, body: 'sdp', ending: 'answer',
 });
-const callView = async (id: string) => (await server.app.pipeline.load('call', id))!.view as unknown as CallView;
-const queuedCall = async (callerNumber: string) => {
-  let id = '';
-  await until(`a queued call from ${callerNumber}`, async () => {
-    const board = await (await fetch(`http://127.0.0.1:${server.port}/api/v1/calls?agencyId=police`, {
-      headers: { authorization: `Bearer ${server.token('supervisor.police')}` },
-    })).json() as { waiting: { callId: string; callerNumber: string }[] };
-    id = board.waiting.find((w) => w.callerNumber === callerNumber)?.callId ?? '';
-    return id !== '';
-  }, 15_000);
-  return id;
-};
-const storedDigits = async (callId: string) => (await server.app.db.sql<{ payload: { digit?: string; via?: string } }[]>`
+const storedDigits = async (callId: string) => (await suite.server.app.db.sql<{ payload: { digit?: string; via?: string } }[]>`
   SELECT payload FROM events WHERE stream_type = 'call' AND stream_id = ${callId} AND type = 'call.dtmf.received' ORDER BY stream_version`)
   .map((r) => r.payload);
 const dtmfMetric = async (via: string) => {
-  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${suite.server.port}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith('beacon_sip_dtmf_digits{') && l.includes(`via="${via}"`));
   return line ? Number(line.split(' ').at(-1)) : NaN;
 };
@@ -147,11 +120,11 @@ const dtmfMetric = async (via: string) => {
 /** Answers the caller's call and waits until the phone's audio is in the room (its producer and tap see RTP). */
 async function answerAndTalk(callerNumber: string, phone: CallerRtp) {
   const callId = await queuedCall(callerNumber);
-  await taker.ok({ type: 'call.agent.ready' }).catch(() => undefined); // already ready after the last call
+  await suite.taker.ok({ type: 'call.agent.ready' }).catch(() => undefined); // already ready after the last call
   await until('the call offered to the call taker', async () => (await callView(callId)).offer?.username === 'calltaker.police', 10_000);
-  await taker.ok({ type: 'call.answer', callId });
-  await until('the leg answered with its port', async () => server.app.sipBridge!.leg(callId)?.audio != null, 10_000);
-  const leg = server.app.sipBridge!.leg(callId)!;
+  await suite.taker.ok({ type: 'call.answer', callId });
+  await until('the leg answered with its port', async () => suite.server.app.sipBridge!.leg(callId)?.audio != null, 10_000);
+  const leg = suite.server.app.sipBridge!.leg(callId)!;
   const port = leg.audio!.port;
   // The first packets are caught by the latch; the producer exists once the transport took the port over.
   await until('the phone producer and its tap', async () => {
@@ -193,10 +166,10 @@ test('a caller presses keys by SIP INFO and by RFC 4733 in the RTP: the call kee
   expect((await storedDigits(callId)).map((p) => `${p.digit}:${p.via}`)).toEqual(call.digits.map((d) => `${d.digit}:${d.via}`));
   expect(await dtmfMetric('info')).toBe(3);
   expect(await dtmfMetric('rfc4733')).toBe(7);
-  expect(server.app.sipBridge!.registered).toBe(true);
+  expect(suite.server.app.sipBridge!.registered).toBe(true);
 
   // Done: hold (the caller's cue to hang up).
-  await taker.ok({ type: 'call.hold', callId });
+  await suite.taker.ok({ type: 'call.hold', callId });
   const result = await run;
   expect(result.code === 0 ? 0 : result.out).toBe(0);
   await until('the call ended by the caller', async () => (await callView(callId)).state === 'ended', 10_000);
@@ -209,10 +182,10 @@ test("a phone that gives telephone-event another payload type (96) is answered w
   const s = script(phone.port, 'caller.2');
   const run = runCaller(s, 90_000, dtmfScenario(s, [], 96));
   const { callId, leg, port } = await answerAndTalk('caller.2', phone);
-  const producer = server.app.media.room(`call:${callId}`)!.producer(leg.audio!.producerId!)!;
+  const producer = suite.server.app.media.room(`call:${callId}`)!.producer(leg.audio!.producerId!)!;
   expect(producer.rtpParameters.codecs.map((c) => `${c.mimeType}/${c.payloadType}`)).toEqual(['audio/PCMU/0', 'audio/telephone-event/96']);
   // Beacon's worker patch at work: a consumer that negotiated telephone-event forwards it (upstream lists media codecs only).
-  const room = server.app.media.room(`call:${callId}`)!;
+  const room = suite.server.app.media.room(`call:${callId}`)!;
   const probe = await room.createPlainTransport({ comedia: true, rtcpMux: true });
   const consumer = await probe.consume({ producerId: producer.id, rtpCapabilities: { codecs: room.rtpCapabilities.codecs!.filter((c) => c.kind === 'audio') } });
   expect(consumer.rtpParameters.codecs.map((c) => `${c.mimeType}/${c.payloadType}`)).toEqual(['audio/PCMU/0', 'audio/telephone-event/101']);
@@ -221,7 +194,7 @@ test("a phone that gives telephone-event another payload type (96) is answered w
   for (const key of [1, 2, 3]) await phone.press(port, key, 800);
   await until('the digits on the call', async () => (await callView(callId)).digits.length >= 3, 10_000);
   expect((await callView(callId)).digits.map((d) => `${d.digit}:${d.via}`)).toEqual(['1:rfc4733', '2:rfc4733', '3:rfc4733']);
-  await taker.ok({ type: 'call.hold', callId });
+  await suite.taker.ok({ type: 'call.hold', callId });
   const result = await run;
   expect(result.code === 0 ? 0 : result.out).toBe(0);
   expect(await dtmfMetric('rfc4733')).toBe(10);

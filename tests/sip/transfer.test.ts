@@ -8,47 +8,30 @@
  * taker and a field phone gives each phone the mix of the other two (a tone per party, found
  * in what each phone hears). Real sipp peers through Kamailio.
  */
-import type { CallView } from '../../server/calls/kind';
-import type { CallBoard } from '../../server/calls/queue';
-import { startTestServer, type TestServer } from '../support/app';
-import { TestClient } from '../support/ws-client';
 import { until } from '../support/until';
 import { runCaller, type CallerScript } from './caller';
 import { sippRegister } from './peers';
 import { PhoneAudio, runCallee } from './phone';
-import { dispatcherMicrophone, listenToPhone, type Closable } from './call-room';
+import { dispatcherMicrophone, listenToPhone } from './call-room';
+import { sipSuite } from './suite';
 import { freePort } from '../../media/sip/free-port';
 import { udpPortFree } from '../../media/udp-ports';
 import { Tone, tonesIn } from '../support/tones';
 
-let server: TestServer;
-let taker: TestClient;
-const opened: Closable[] = [];
+const suite = sipSuite();
+const { opened, callView, boardOf } = suite;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { SIP_ENABLED: 'true' } });
-  taker = await TestClient.connect(server.port, server.token('calltaker.police'));
-  expect(await server.app.sipBridge!.whenRegistered(10_000)).toBe(true);
-  await taker.ok({ type: 'call.agent.ready' });
-}, 60_000);
-
-afterAll(async () => {
-  for (const o of opened) o.close();
-  await taker?.close();
-  await server?.stop();
+  await suite.taker.ok({ type: 'call.agent.ready' });
 });
 
-const boardOf = async () => (await (await fetch(`http://127.0.0.1:${server.port}/api/v1/calls?agencyId=police`, {
-  headers: { authorization: `Bearer ${server.token('supervisor.police')}` },
-})).json()) as CallBoard;
-const callView = async (id: string) => (await server.app.pipeline.load('call', id))!.view as unknown as CallView;
 /** The SIP user of a police unit's phone (demo accounts: the unit id in lower case). */
-const fieldPhone = () => server.app.city.seed.units.find((u) => u.agencyId === 'police')!.id.toLowerCase();
+const fieldPhone = () => suite.server.app.city.seed.units.find((u) => u.agencyId === 'police')!.id.toLowerCase();
 
 /** A field phone registered at the edge that answers one INVITE (its RTP socket counts what it hears). */
 async function registeredPhone(user: string) {
   const sipPort = await freePort('127.0.0.1', { udp: true });
-  expect(await sippRegister({ port: server.app.sip.edge.sipPort, domain: 'beacon.local', user, password: 'beacon', localPort: sipPort })).toBe(200);
+  expect(await sippRegister({ port: suite.server.app.sip.edge.sipPort, domain: 'beacon.local', user, password: 'beacon', localPort: sipPort })).toBe(200);
   const audio = await PhoneAudio.open();
   opened.push(audio);
   const run = runCallee(sipPort, audio.port, 60_000);
@@ -61,7 +44,7 @@ async function answeredCaller(user: string, reinvites: number, talkMs: number) {
   const audio = await PhoneAudio.open();
   opened.push(audio);
   const script: CallerScript = {
-    sipPort: server.app.sip.edge.sipPort, line: '110', user, password: 'beacon', domain: 'beacon.local', rtpPort: audio.port, body: 'sdp',
+    sipPort: suite.server.app.sip.edge.sipPort, line: '110', user, password: 'beacon', domain: 'beacon.local', rtpPort: audio.port, body: 'sdp',
     ending: 'answer', reinvites, talkMs,
   };
   const run = runCaller(script, 60_000);
@@ -70,9 +53,9 @@ async function answeredCaller(user: string, reinvites: number, talkMs: number) {
     callId = (await boardOf()).waiting.find((w) => w.callerNumber === user)?.callId ?? '';
     return callId !== '' && (await callView(callId)).offer?.username === 'calltaker.police';
   }, 15_000);
-  await taker.ok({ type: 'call.answer', callId });
-  await until('answered on SIP', async () => server.app.sipBridge!.leg(callId)?.state === 'Established', 10_000);
-  const leg = server.app.sipBridge!.leg(callId)!;
+  await suite.taker.ok({ type: 'call.answer', callId });
+  await until('answered on SIP', async () => suite.server.app.sipBridge!.leg(callId)?.state === 'Established', 10_000);
+  const leg = suite.server.app.sipBridge!.leg(callId)!;
   await audio.send(leg.audio!.port, 5); // latches the phone's stream
   await until('the caller\'s producer', async () => leg.audio!.producerId !== null, 5_000);
   return { audio, run, callId, leg };
@@ -81,29 +64,29 @@ async function answeredCaller(user: string, reinvites: number, talkMs: number) {
 test('a call taker dials a registered field phone: it rings, answers, audio flows both ways through mediasoup, and the hang-up sends it a BYE', async () => {
   const number = fieldPhone();
   const phone = await registeredPhone(number);
-  const { createdId } = await taker.ok({ type: 'call.dial', number });
+  const { createdId } = await suite.taker.ok({ type: 'call.dial', number });
   const callId = createdId!;
   expect(await callView(callId)).toMatchObject({ direction: 'outbound', callerNumber: number, line: '110', agent: { username: 'calltaker.police' } });
   await until('the field phone answered', async () => (await callView(callId)).state === 'answered', 15_000);
-  const leg = server.app.sipBridge!.leg(callId)!;
+  const leg = suite.server.app.sipBridge!.leg(callId)!;
   await phone.audio.send(leg.audio!.port, 5);
   await until('the phone\'s producer', async () => leg.audio!.producerId !== null, 5_000);
-  const sink = await listenToPhone(server, callId, leg.audio!.producerId!, opened);
-  const mic = await dispatcherMicrophone(server, callId, opened);
+  const sink = await listenToPhone(suite.server, callId, leg.audio!.producerId!, opened);
+  const mic = await dispatcherMicrophone(suite.server, callId, opened);
   await Promise.all([phone.audio.send(leg.audio!.port, 40), mic.send(40)]);
   await until('audio both ways', async () => sink.packets.length >= 25 && phone.audio.received >= 25, 5_000);
-  await taker.ok({ type: 'call.hangup', callId });
+  await suite.taker.ok({ type: 'call.hangup', callId });
   const result = await phone.run;
   expect(result.code === 0 ? 0 : result.out).toBe(0);
   expect(await callView(callId)).toMatchObject({ state: 'ended', outcome: 'completed', endedBy: 'agent' });
 }, 90_000);
 
 test('a dispatcher\'s call to a number nobody answers ends unanswered, with the SIP reason', async () => {
-  const { createdId } = await taker.ok({ type: 'call.dial', number: 'nobody.here' });
+  const { createdId } = await suite.taker.ok({ type: 'call.dial', number: 'nobody.here' });
   await until('the call ended', async () => (await callView(createdId!)).state === 'ended', 15_000);
   expect(await callView(createdId!)).toMatchObject({ outcome: 'no_answer', endedBy: 'system', endReason: expect.stringMatching(/failure 4\d\d/) });
-  await expect(taker.ok({ type: 'call.dial', number: 'not a number!' })).rejects.toThrow(/phone number/);
-  await expect(taker.ok({ type: 'call.dial', number: '2001', line: '119' })).rejects.toThrow(/not a line of agency police/);
+  await expect(suite.taker.ok({ type: 'call.dial', number: 'not a number!' })).rejects.toThrow(/phone number/);
+  await expect(suite.taker.ok({ type: 'call.dial', number: '2001', line: '119' })).rejects.toThrow(/not a line of agency police/);
 }, 30_000);
 
 test('an attended transfer to a field phone: the caller is held, the phone is consulted, completing bridges the caller to it, and the caller\'s BYE reaches the phone', async () => {
@@ -111,10 +94,10 @@ test('an attended transfer to a field phone: the caller is held, the phone is co
   const phone = await registeredPhone(number);
   // Re-INVITEs: hold for the consultation, resume on completion; then the caller talks and hangs up.
   const caller = await answeredCaller('caller.1', 2, 5000);
-  await taker.ok({ type: 'call.transfer', callId: caller.callId, mode: 'attended', to: { number } });
+  await suite.taker.ok({ type: 'call.transfer', callId: caller.callId, mode: 'attended', to: { number } });
   await until('the consultation answered', async () => (await callView(caller.callId)).transfer?.targetAnsweredAt != null, 15_000);
   expect(caller.leg.held).toBe(true);
-  const party = server.app.sipBridge!.party(caller.callId, number)!;
+  const party = suite.server.app.sipBridge!.party(caller.callId, number)!;
   await phone.audio.send(party.audio!.port, 5);
   await until('the party\'s producer', async () => party.audio!.producerId !== null, 5_000);
   // While consulting, the held caller hears nothing of the party, and the party nothing of the caller.
@@ -122,7 +105,7 @@ test('an attended transfer to a field phone: the caller is held, the phone is co
   await Promise.all([caller.audio.send(caller.leg.audio!.port, 15), phone.audio.send(party.audio!.port, 15)]);
   expect(caller.audio.received - heardBefore.caller).toBeLessThan(3);
   expect(phone.audio.received - heardBefore.party).toBeLessThan(3);
-  await taker.ok({ type: 'call.transfer.complete', callId: caller.callId });
+  await suite.taker.ok({ type: 'call.transfer.complete', callId: caller.callId });
   await until('the call handed over', async () => (await callView(caller.callId)).state === 'ended', 10_000);
   expect(await callView(caller.callId)).toMatchObject({ outcome: 'transferred' });
   await until('the caller off hold', async () => !caller.leg.held, 10_000);
@@ -133,12 +116,12 @@ test('an attended transfer to a field phone: the caller is held, the phone is co
   const [callerRun, phoneRun] = await Promise.all([caller.run, phone.run]);
   expect(callerRun.code === 0 ? 0 : callerRun.out).toBe(0);
   expect(phoneRun.code === 0 ? 0 : phoneRun.out).toBe(0);
-  await until('the room closed', async () => server.app.media.room(`call:${caller.callId}`) === undefined, 10_000);
+  await until('the room closed', async () => suite.server.app.media.room(`call:${caller.callId}`) === undefined, 10_000);
 }, 120_000);
 
 test('a consultation nobody answers gives the caller back to the call taker, off hold', async () => {
   const caller = await answeredCaller('caller.2', 2, 1000);
-  await taker.ok({ type: 'call.transfer', callId: caller.callId, mode: 'attended', to: { number: 'nobody.here' } });
+  await suite.taker.ok({ type: 'call.transfer', callId: caller.callId, mode: 'attended', to: { number: 'nobody.here' } });
   await until('back with the call taker', async () => (await callView(caller.callId)).state === 'answered', 15_000);
   await until('the caller off hold', async () => !caller.leg.held, 10_000);
   const call = await callView(caller.callId);
@@ -153,10 +136,10 @@ test('a conference: the call taker adds a field phone; each phone hears the othe
   const phone = await registeredPhone(number);
   const caller = await answeredCaller('caller.3', 0, 12_000);
   const tones = { caller: new Tone(440), taker: new Tone(1000), party: new Tone(1800) };
-  const mic = await dispatcherMicrophone(server, caller.callId, opened, tones.taker);
-  await taker.ok({ type: 'call.conference.add', callId: caller.callId, to: { number } });
-  await until('the party answered', async () => server.app.sipBridge!.party(caller.callId, number)?.state === 'Established', 15_000);
-  const party = server.app.sipBridge!.party(caller.callId, number)!;
+  const mic = await dispatcherMicrophone(suite.server, caller.callId, opened, tones.taker);
+  await suite.taker.ok({ type: 'call.conference.add', callId: caller.callId, to: { number } });
+  await until('the party answered', async () => suite.server.app.sipBridge!.party(caller.callId, number)?.state === 'Established', 15_000);
+  const party = suite.server.app.sipBridge!.party(caller.callId, number)!;
   expect((await callView(caller.callId)).state).toBe('conferenced');
   let talking = true;
   const talk = Promise.all([
@@ -173,7 +156,7 @@ test('a conference: the call taker adds a field phone; each phone hears the othe
     expect([caller.audio.streams(50), phone.audio.streams(50)]).toEqual([1, 1]);
     expect(tonesIn(caller.audio.signal(50), all)).toEqual([1000, 1800]);
     expect(tonesIn(phone.audio.signal(50), all)).toEqual([440, 1000]);
-    await taker.ok({ type: 'call.conference.remove', callId: caller.callId, to: { number } });
+    await suite.taker.ok({ type: 'call.conference.remove', callId: caller.callId, to: { number } });
     const partyRun = await phone.run;
     expect(partyRun.code === 0 ? 0 : partyRun.out).toBe(0);
     await until('back to two voices', async () => (await callView(caller.callId)).state === 'answered' && !caller.leg.audio!.mixing, 10_000);
