@@ -8,13 +8,14 @@ import { createSocket } from 'node:dgram';
 import type { types as ms } from 'mediasoup';
 import type { TestServer } from '../support/app';
 import { RtpSink, rtpPacket } from '../support/rtp';
+import type { Tone } from '../support/tones';
 
 export interface Closable {
   close(): void;
 }
 
-/** A plain RTP source in the call room, standing in for the dispatcher's browser microphone. */
-export async function dispatcherMicrophone(server: TestServer, callId: string, opened: Closable[]): Promise<{ send(count: number): Promise<void>; transport: ms.PlainTransport }> {
+/** A plain RTP source in the call room, standing in for the dispatcher's browser microphone (silence, or `tone`). */
+export async function dispatcherMicrophone(server: TestServer, callId: string, opened: Closable[], tone?: Tone): Promise<{ send(count: number): Promise<void>; transport: ms.PlainTransport }> {
   const room = server.app.media.room(`call:${callId}`)!;
   const transport = await room.createPlainTransport({ comedia: true, rtcpMux: true });
   await transport.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/PCMU', payloadType: 0, clockRate: 8000 }], encodings: [{ ssrc: 0xd15ea5e }] }, appData: { source: 'dispatcher' } });
@@ -25,7 +26,7 @@ export async function dispatcherMicrophone(server: TestServer, callId: string, o
     transport,
     async send(count: number) {
       for (let i = 0; i < count; i++, sent++) {
-        socket.send(rtpPacket({ payloadType: 0, sequenceNumber: sent, timestamp: sent * 160, ssrc: 0xd15ea5e, marker: sent === 0 }, Buffer.alloc(160, 0x7f)), transport.tuple.localPort, '127.0.0.1');
+        socket.send(rtpPacket({ payloadType: 0, sequenceNumber: sent, timestamp: sent * 160, ssrc: 0xd15ea5e, marker: sent === 0 }, tone?.frame() ?? Buffer.alloc(160, 0x7f)), transport.tuple.localPort, '127.0.0.1');
         await new Promise((r) => setTimeout(r, 20));
       }
     },
