@@ -57,7 +57,12 @@ export type FromServer =
   | { op: 'failed'; error: string };
 
 const now = () => performance.timeOrigin + performance.now();
-const send = (m: FromServer) => process.send!(m);
+/** To the bench, while it is there (a message to a bench that went away is dropped, not thrown). */
+const send = (m: FromServer) => {
+  if (process.connected) process.send!(m);
+};
+/** The bench went away: stop as soon as the app exists (a Kamailio started meanwhile must not be left running). */
+let orphaned = false;
 /** Stops the app and removes its schema, keys and data directory; set once the app exists. */
 let shutdown: ((code: number) => Promise<void>) | null = null;
 
@@ -89,6 +94,10 @@ async function main(): Promise<void> {
     SIP_ENABLED: 'true', SIP_WORKERS: '4', MEDIA_WORKERS: String(os.cpus().length), WORKER_POLL_MS: '250', MEDIA_RECORDING: 'false',
     LOG_LEVEL: process.env.CALLS_BENCH_LOG_LEVEL ?? 'warn',
   });
+  process.once('disconnect', () => {
+    orphaned = true;
+    void shutdown?.(1);
+  });
   const app = await createApp({ config, city: benchCity(perAgency) });
   let stopping = false;
   const stop = shutdown = async (code: number) => {
@@ -99,7 +108,7 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   // The bench going away (crash, Ctrl-C) must not leave a server, a Kamailio or workers behind.
-  process.on('disconnect', () => void stop(1));
+  if (orphaned) return stop(1);
   const { port } = await app.start();
   const bridge = app.sipBridge;
   if (!bridge || !(await bridge.whenRegistered(20_000))) throw new Error(`no SIP bridge (edge: ${app.sip.edge.describe()})`);
