@@ -83,3 +83,27 @@ describe('values are read the way an operator writes them', () => {
     expect(() => loadConfig({ PATH: '/usr/bin', HOME: '/root', PORT: '8081' })).not.toThrow();
   });
 });
+
+describe('a node joining a SIP edge another node runs (SIP_EDGE_WS_URL)', () => {
+  const shared = { DATABASE_URL: 'postgres://beacon@127.0.0.1:5432/beacon', REDIS_URL: 'redis://127.0.0.1:6379' };
+
+  test('takes the edge\'s internal WebSocket as host and port; unset, the node runs its own edge', () => {
+    expect(loadConfig({ ...shared, SIP_EDGE_WS_URL: 'ws://127.0.0.1:5066' }).SIP_EDGE_WS_URL).toBe('ws://127.0.0.1:5066');
+    expect(loadConfig({ ...shared, SIP_EDGE_WS_URL: 'wss://edge.beacon.local:443' }).SIP_EDGE_WS_URL).toBe('wss://edge.beacon.local:443');
+    expect(loadConfig({}).SIP_EDGE_WS_URL).toBeUndefined();
+  });
+
+  test.each([
+    ['no port', 'ws://127.0.0.1'], ['not a WebSocket', 'http://127.0.0.1:5066'], ['a path', 'ws://127.0.0.1:5066/sip'],
+    ['credentials', 'ws://node:secret@127.0.0.1:5066'], ['a query', 'ws://127.0.0.1:5066?x=1'], ['port 0', 'ws://127.0.0.1:0'], ['garbage', 'edge'],
+  ])('refuses %s (%s), naming the variable', (_what, url) => {
+    const err = failureOf({ ...shared, SIP_EDGE_WS_URL: url });
+    expect(err.message).toContain('SIP_EDGE_WS_URL: must be ws://host:port');
+  });
+
+  test('needs the shared PostgreSQL and Redis, and SIP on', () => {
+    expect(failureOf({ SIP_EDGE_WS_URL: 'ws://127.0.0.1:5066' }).message).toContain('SIP_EDGE_WS_URL: a node sharing an edge needs DATABASE_URL and REDIS_URL');
+    expect(failureOf({ DATABASE_URL: shared.DATABASE_URL, SIP_EDGE_WS_URL: 'ws://127.0.0.1:5066' }).message).toContain('needs DATABASE_URL and REDIS_URL');
+    expect(failureOf({ ...shared, SIP_ENABLED: 'false', SIP_EDGE_WS_URL: 'ws://127.0.0.1:5066' }).message).toContain('SIP_EDGE_WS_URL: joins a SIP edge, so SIP_ENABLED must not be false');
+  });
+});

@@ -3,11 +3,14 @@
  * into DATA_DIR with this server's ports, starts Kamailio in the foreground (its log lines go
  * into pino), waits until it answers SIP OPTIONS, restarts it with backoff whenever it dies,
  * and stops it with the server. When Kamailio is not installed the server runs without SIP
- * and says so (like the media plane without its worker).
+ * and says so (like the media plane without its worker). A node that joins an edge another
+ * node or an operator runs (`externalWsUrl`) starts no Kamailio: the edge is `external`, and
+ * the node's user agent registers there like any other node's.
  *
  *   stopped ──start──▶ starting ──OPTIONS 200──▶ running ──exit──▶ restarting ──backoff──▶ starting
  *      ▲                  │ (no binary)                                          │
  *      └────stop()────────┴──▶ unavailable                         stop() ───────┴──▶ stopped
+ *   stopped ──start (externalWsUrl)──▶ external   (not ours: never started, probed or restarted)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,9 +36,11 @@ export interface KamailioEdgeSettings extends Pick<EdgeConfigValues, 'listenIp' 
   sharedMemoryMb?: number;
   /** How long a start may take until the edge answers OPTIONS, ms. Default 15 s. */
   readyTimeoutMs?: number;
+  /** The internal WebSocket URL of an edge this node does not run (SIP_EDGE_WS_URL). */
+  externalWsUrl?: string;
 }
 
-export type EdgeState = 'disabled' | 'unavailable' | 'starting' | 'running' | 'restarting' | 'stopped';
+export type EdgeState = 'disabled' | 'unavailable' | 'starting' | 'running' | 'restarting' | 'stopped' | 'external';
 
 /** Restart delays after successive deaths; a run that lasted `HEALTHY_RUN_MS` starts over. */
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10000];
@@ -71,6 +76,11 @@ export class KamailioEdge {
       this.state = 'disabled';
       return;
     }
+    if (this.settings.externalWsUrl) {
+      this.state = 'external';
+      this.log.info({ ws: this.settings.externalWsUrl }, 'SIP edge run elsewhere: no Kamailio on this node; the user agent registers there');
+      return;
+    }
     try {
       accessSync(this.bin, constants.X_OK);
     } catch {
@@ -98,6 +108,12 @@ export class KamailioEdge {
     return (await sipOptionsPing(this.probeHost, this.sipPort, timeoutMs)) === 200;
   }
 
+  /** Where the node's user agents register: this edge's internal port, or the external edge. */
+  get wsUrl(): string | null {
+    if (this.state === 'external') return this.settings.externalWsUrl!;
+    return this.wsPort ? `ws://127.0.0.1:${this.wsPort}` : null;
+  }
+
   /** The running Kamailio's main process id. */
   get pid(): number | null {
     return this.child?.pid ?? null;
@@ -115,8 +131,15 @@ export class KamailioEdge {
     return body.result;
   }
 
-  /** Drops the registrations of an AoR (a disabled account must not keep receiving calls). */
+  /**
+   * Drops the registrations of an AoR (a disabled account must not keep receiving calls). An
+   * external edge has its own RPC token: its bindings expire (at most 10 min) or its node drops them.
+   */
   async forget(username: string): Promise<void> {
+    if (this.state === 'external') {
+      this.log.info({ username }, 'disabled SIP account: its bindings on the external edge stay until they expire or that edge\'s node drops them');
+      return;
+    }
     if (this.state !== 'running') return;
     try {
       await this.rpc('ul.rm', ['location', username]);
@@ -130,6 +153,7 @@ export class KamailioEdge {
     switch (this.state) {
       case 'running': return `ok (udp/tcp ${this.settings.listenIp}:${this.sipPort}, pid ${this.pid}, ${this.restarts} restarts)`;
       case 'disabled': return 'off (SIP_ENABLED=false)';
+      case 'external': return `external (${this.settings.externalWsUrl}, run by another node or an operator)`;
       default: return `${this.state}${this.reason ? `: ${this.reason}` : ''}`;
     }
   }
@@ -145,7 +169,7 @@ export class KamailioEdge {
       await exited;
       clearTimeout(timer);
     }
-    if (this.state !== 'disabled' && this.state !== 'unavailable') this.state = 'stopped';
+    if (this.state !== 'disabled' && this.state !== 'unavailable' && this.state !== 'external') this.state = 'stopped';
   }
 
   private get configPath(): string {

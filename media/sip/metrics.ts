@@ -17,6 +17,13 @@ export function registerSipEdgeMetrics(registry: Registry, edge: KamailioEdge): 
     },
   });
   new Gauge({
+    name: 'beacon_sip_edge_external', help: 'This node uses a SIP edge it does not run (SIP_EDGE_WS_URL): 1, else 0; beacon_sip_edge_up is then 0 and beacon_sip_node_registered tells whether the edge is reached',
+    registers: [registry],
+    collect() {
+      this.set(edge.state === 'external' ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'beacon_sip_edge_restarts', help: 'Times the SIP edge died and was started again since the server started', registers: [registry],
     collect() {
       this.set(edge.restarts);

@@ -5,7 +5,8 @@
  */
 import type { BusMessage } from '../protocol';
 
-export type BusChannel = 'events' | 'positions' | 'notifications';
+/** `calls`: call effects routed to the node that holds a call's SIP leg. */
+export type BusChannel = 'events' | 'positions' | 'notifications' | 'calls';
 export type BusHandler = (message: BusMessage) => void;
 
 export interface Bus {

@@ -8,12 +8,18 @@
  * on the next turn of the event loop and returns; what the phone does next comes back as new
  * commands from the bridge (`call.media.up`, `call.ended`). A retried outbox row would
  * answer or hang up twice, so failures are logged, not thrown.
+ *
+ * With several nodes the leg may be on another node than the one whose worker claimed the
+ * row: every effect on a leg goes through the `LegRouter` (./leg-routing.ts), which runs it
+ * here when the leg is here (once per outbox row) and otherwise sends it to the node that
+ * holds it, or ends the call as a failure when no node does.
  */
 import type { Logger } from '../log';
 import type { OutboxHandler } from '../workers/outbox';
 import type { MediaService } from '../../media/MediaService';
 import type { SipMediaListen } from '../../media/sip/SipCall';
 import { callRoomId, type SipBridge } from './sip-bridge';
+import type { LegRouter } from './leg-routing';
 
 /** Every `sip.call.*` outbox action and its parameters (all carry `callId` and `sipCallId`). */
 export const SIP_CALL_ACTIONS = {
@@ -38,14 +44,15 @@ export function placeholderSipHandlers(log: Logger): Record<string, OutboxHandle
   }]));
 }
 
-/** The bridge's handlers: every `sip.call.*` action performed on this node's legs. */
-export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen: SipMediaListen, log: Logger): Record<string, OutboxHandler> {
-  const onLeg = (action: SipAction, work: (callId: string) => Promise<void>): OutboxHandler => async (params) => {
+/**
+ * The bridge's handlers: every `sip.call.*` action performed on the call's leg, on this node
+ * or (routed by `router`) on the node that holds it. The router runs forwarded effects with
+ * these same handlers.
+ */
+export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen: SipMediaListen, log: Logger, router: LegRouter): Record<string, OutboxHandler> {
+  const onLeg = (action: SipAction, work: (callId: string) => Promise<void>): OutboxHandler => async (params, row) => {
     const callId = String(params.callId);
-    if (!bridge.leg(callId)) {
-      log.warn({ action, callId }, 'no SIP leg for this call on this node; effect dropped');
-      return;
-    }
+    if (!router.claim(action, callId, params, row)) return;
     setImmediate(() => void work(callId).catch((err) => log.error({ err, action, callId }, 'SIP call effect failed')));
   };
   const handlers: Record<string, OutboxHandler> = placeholderSipHandlers(log);
@@ -96,5 +103,6 @@ export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen
   };
   handlers['sip.call.conference.remove'] = async (params, row) =>
     onLeg('sip.call.conference.remove', (callId) => bridge.dropParty(callId, String(params.partyId)))(params, row);
+  router.bind(handlers);
   return handlers;
 }

@@ -393,15 +393,17 @@ export class SipBridge {
  * call effects are then only logged). The user agent registers in the background.
  */
 export async function startSipBridge(
-  sip: { edge: { state: string; wsPort: number }; node: { username: string; password: string; aor: string } },
+  sip: { edge: { state: string; wsUrl: string | null }; node: { username: string; password: string; aor: string } },
   domain: string, deps: SipBridgeDeps,
 ): Promise<SipBridge | null> {
-  // An edge that is restarting still gets a bridge: the user agent reconnects when it is back.
-  if (['disabled', 'unavailable', 'stopped'].includes(sip.edge.state) || !sip.edge.wsPort || !deps.media.available) {
+  // An edge that is restarting still gets a bridge: the user agent reconnects when it is back;
+  // so does an external one (run by another node), which the user agent simply keeps trying.
+  const server = sip.edge.wsUrl;
+  if (['disabled', 'unavailable', 'stopped'].includes(sip.edge.state) || !server || !deps.media.available) {
     deps.log.info({ edge: sip.edge.state, media: deps.media.available }, 'no SIP bridge on this node (needs the SIP edge and the media plane)');
     return null;
   }
   const bridge = new SipBridge(deps);
-  await bridge.start({ server: `ws://127.0.0.1:${sip.edge.wsPort}`, domain, aor: sip.node.aor, username: sip.node.username, password: sip.node.password });
+  await bridge.start({ server, domain, aor: sip.node.aor, username: sip.node.username, password: sip.node.password });
   return bridge;
 }

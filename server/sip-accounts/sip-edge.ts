@@ -2,7 +2,9 @@
  * Wires the SIP accounts to the SIP edge: picks how Kamailio reads the accounts (the
  * PostgreSQL view through a SELECT-only role, or on PGlite a db_text file the server keeps
  * current), seeds the demo accounts, creates this node's own account, and starts the
- * supervised Kamailio. Called once by the composition root.
+ * supervised Kamailio (or, with SIP_EDGE_WS_URL, joins the edge another node runs: the node
+ * account is this node's own, `node.<NODE_ID>`, in the shared PostgreSQL the edge reads, so
+ * every node registers the shared AoR with its own credentials). Called once by the composition root.
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -52,6 +54,7 @@ export async function startSipEdge(config: Config, db: Database, secret: string,
   const edge = new KamailioEdge({
     enabled: config.SIP_ENABLED, dir, listenIp: config.SIP_LISTEN_IP, sipPort: config.SIP_PORT, wsPort: config.SIP_WS_PORT,
     domain: config.SIP_DOMAIN, nodeAor: NODE_AOR, workers: config.SIP_WORKERS, accounts: source, lines: city.lines.map((l) => l.number),
+    externalWsUrl: config.SIP_EDGE_WS_URL,
   }, log);
   // A disabled account also loses its current registrations, so no call is routed to it.
   accounts.onChange(async (changes) => {
