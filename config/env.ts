@@ -74,6 +74,9 @@ export const envSchema = z.object({
    *  Default 50000-50999. */
   MEDIA_RECORDING_MIN_PORT: z.coerce.number().int().min(1024).max(65534).default(50000),
   MEDIA_RECORDING_MAX_PORT: z.coerce.number().int().min(1025).max(65535).default(50999),
+  /** Seconds a Ready call taker may be without any console connection before the ACD stops
+   *  offering them calls (set Away). Default 20: a reload or a network blip reconnects within it. */
+  AGENT_PRESENCE_GRACE_SEC: z.coerce.number().int().min(1).max(3600).default(20),
   /** Run the SIP edge (Kamailio from Debian, started and supervised by the server). Default true;
    *  when Kamailio is not installed the server starts anyway, logs a warning and has no SIP. */
   SIP_ENABLED: bool.default(true),
@@ -92,11 +95,26 @@ export const envSchema = z.object({
   /** PostgreSQL role Kamailio reads the accounts view with (SELECT only; created by the server when
    *  it may, its password derived from AUTH_SECRET). Default `beacon_sip`. */
   SIP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier').default('beacon_sip'),
+  /** Internal WebSocket URL of a SIP edge another node (or an operator) runs, e.g.
+   *  `ws://127.0.0.1:5066`: this node then starts no Kamailio and registers its user agent there,
+   *  sharing calls with the other nodes. Needs the shared PostgreSQL (the edge reads this node's
+   *  account there) and Redis (call effects go to the node holding the call). Unset: run our own edge. */
+  SIP_EDGE_WS_URL: z.string().refine(edgeWsUrlOk, 'must be ws://host:port or wss://host:port (the edge\'s internal WebSocket port, no path)').optional(),
 }).refine((c) => c.MEDIA_RTC_MIN_PORT <= c.MEDIA_RTC_MAX_PORT, {
   path: ['MEDIA_RTC_MAX_PORT'], message: 'must not be below MEDIA_RTC_MIN_PORT',
 }).refine((c) => c.MEDIA_RECORDING_MIN_PORT + 1 < c.MEDIA_RECORDING_MAX_PORT, {
   path: ['MEDIA_RECORDING_MAX_PORT'], message: 'must leave at least one port pair above MEDIA_RECORDING_MIN_PORT',
+}).refine((c) => !c.SIP_EDGE_WS_URL || c.SIP_ENABLED, {
+  path: ['SIP_EDGE_WS_URL'], message: 'joins a SIP edge, so SIP_ENABLED must not be false',
+}).refine((c) => !c.SIP_EDGE_WS_URL || (c.DATABASE_URL && c.REDIS_URL), {
+  path: ['SIP_EDGE_WS_URL'], message: 'a node sharing an edge needs DATABASE_URL and REDIS_URL (the edge reads its account in PostgreSQL; call effects reach the node holding a call over Redis)',
 });
+
+/** A WebSocket URL of a host and an explicit port, nothing else (no credentials, path, query). */
+function edgeWsUrlOk(value: string): boolean {
+  const m = /^wss?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})\/?$/.exec(value);
+  return !!m && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
+}
 
 export type Config = z.infer<typeof envSchema>;
 

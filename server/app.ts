@@ -20,6 +20,7 @@ import { RedisBus } from './bus/redis-bus';
 import { MemoryGeoIndex, type GeoIndex } from './units/geo-index';
 import { RedisGeoIndex } from './units/redis-geo-index';
 import { CommandPipeline } from './commands/pipeline';
+import { AgentPresence } from './calls/presence';
 import { handleCommand } from './commands/handle';
 import { incidentKind } from './incidents/kind';
 import { DISPATCHABLE_STATUSES, unitKind } from './units/kind';
@@ -49,6 +50,7 @@ import { agentKind, callKind } from './calls/kind';
 import { CallDistributor } from './calls/acd';
 import { placeholderSipHandlers, sipBridgeHandlers } from './calls/effects';
 import { startSipBridge } from './calls/sip-bridge';
+import { LegRouter } from './calls/leg-routing';
 import { callLoader } from './calls/media-access';
 import { startSipEdge } from './sip-accounts/sip-edge';
 import { registerSipBridgeMetrics, registerSipEdgeMetrics } from '../media/sip/metrics';
@@ -95,6 +97,7 @@ export async function createApp(opts: AppOptions) {
     const read = new ReadModel(db.sql, pipeline, city, geo, straightLineTravel(city), clock);
     const acd = new CallDistributor(db.sql, pipeline, [...new Set(city.seed.lines.map((l) => l.agencyId))], log.child({ component: 'acd' }));
     const hub = new LiveHub(bus, read, log.child({ component: 'hub' }), metrics.hub);
+    const presence = new AgentPresence(pipeline, config.AGENT_PRESENCE_GRACE_SEC * 1000, log.child({ component: 'presence' }));
     const avl = new AvlIngest(db.sql, geo, bus, city, clock, log.child({ component: 'avl' }), {
       flushMs: config.AVL_FLUSH_MS, flushRows: config.AVL_FLUSH_ROWS, nodeId: config.NODE_ID, onAccepted: (n) => metrics.avlPositions.inc(n),
     });
@@ -129,14 +132,21 @@ export async function createApp(opts: AppOptions) {
       city, media, listen: callMediaListen, log: log.child({ component: 'sip-bridge' }),
       execute: (actor, command) => handleCommand(pipeline, { city, users }, actor, command),
     });
-    if (sipBridge) {
+    // Several nodes may share the edge: a call's effects go to the node holding its SIP leg.
+    const legRouter = sipBridge ? new LegRouter({
+      bus, nodeId: config.NODE_ID, holds: (callId) => sipBridge.leg(callId) !== undefined, log: log.child({ component: 'leg-routing' }),
+      execute: (actor, command) => handleCommand(pipeline, { city, users }, actor, command),
+    }) : null;
+    if (sipBridge && legRouter) {
       closers.unshift(() => sipBridge.stop());
+      await legRouter.start();
+      closers.unshift(() => legRouter.stop());
       registerSipBridgeMetrics(metrics.registry, sipBridge);
     }
     registerMediaMetrics(metrics.registry, media);
     const timers = new TimerWorker(db.sql, pipeline, clock, log.child({ component: 'timers' }), () => metrics.timersFired.inc());
     const outbox = new OutboxWorker(db.sql, {
-      ...(sipBridge ? sipBridgeHandlers(sipBridge, media, callMediaListen, log.child({ component: 'calls' })) : placeholderSipHandlers(log.child({ component: 'calls' }))),
+      ...(sipBridge && legRouter ? sipBridgeHandlers(sipBridge, media, callMediaListen, log.child({ component: 'calls' }), legRouter) : placeholderSipHandlers(log.child({ component: 'calls' }))),
       'unit.notify': async (p) => bus.publish('notifications', {
         type: 'unit.notification', node: config.NODE_ID, unitId: String(p.unitId), incidentId: (p.incidentId as string) ?? null,
         kind: String(p.kind), at: clock.now().toISOString(),
@@ -195,7 +205,7 @@ export async function createApp(opts: AppOptions) {
     const playback = new RecordingPlayback(recordingsDir, secret, access, read, clock);
 
     const services: Services = {
-      nodeId: config.NODE_ID, city, tokens, users, read, avl, metrics, media, access, playback,
+      nodeId: config.NODE_ID, city, tokens, users, read, avl, metrics, media, access, playback, presence,
       clientConfig: { mapTileUrl: config.MAP_TILE_URL ?? null, mapAttribution: config.MAP_ATTRIBUTION, protocolVersion: PROTOCOL_VERSION },
       execute: (actor, command) => handleCommand(pipeline, { city, users }, actor, command),
       async health() {
@@ -227,7 +237,7 @@ export async function createApp(opts: AppOptions) {
     };
 
     return {
-      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir, sip, sipBridge, acd,
+      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir, sip, sipBridge, legRouter, acd,
       async start(): Promise<{ port: number }> {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -252,6 +262,7 @@ export async function createApp(opts: AppOptions) {
         await avl.close();
         await hub.stop();
         await acd.stop();
+        presence.close();
         for (const close of closers) await close().catch((err) => log.warn({ err }, 'close failed'));
       },
     };

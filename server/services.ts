@@ -10,6 +10,8 @@ import type { MediaService } from '../media/MediaService';
 import type { MediaAccess } from './media-access/access';
 import type { RecordingPlayback } from './recordings/playback';
 
+import type { AgentPresence } from './calls/presence';
+
 export interface Services {
   nodeId: string;
   city: CityModel;
@@ -24,6 +26,8 @@ export interface Services {
   access: MediaAccess;
   /** Recording lists, playback URLs and files. */
   playback: RecordingPlayback;
+  /** Which call takers have a console connected (a seat without one stops getting offers). */
+  presence: AgentPresence;
   /** What the browser apps need before signing in (public). */
   clientConfig: { mapTileUrl: string | null; mapAttribution: string; protocolVersion: number };
   execute(actor: Actor, command: Command): Promise<CommandResult>;

@@ -39,6 +39,9 @@ export type AgentEvent = Stamped &
     | { type: 'ANSWERED'; callId: string }
   );
 
+/** The away reason the server gives a seat whose consoles all disconnected (server/calls/presence.ts). */
+export const PRESENCE_AWAY_REASON = 'console disconnected';
+
 /** The availability of one agent. Compute with `initialTransition` / `transition`. */
 export const agentMachine = setup({
   types: { context: {} as AgentContext, events: {} as AgentEvent, input: {} as AgentInput },

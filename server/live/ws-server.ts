@@ -42,7 +42,10 @@ class Connection {
     ws.on('close', () => {
       clearTimeout(this.helloTimer);
       services.metrics.wsConnections.dec();
-      if (this.session) this.hub.removeSession(this.session);
+      if (this.session) {
+        this.hub.removeSession(this.session);
+        services.presence.disconnected(this.session.actor);
+      }
       // Closing the socket closes its media transports (and their producers and consumers).
       this.media?.close();
     });
@@ -107,6 +110,7 @@ class Connection {
     clearTimeout(this.helloTimer);
     this.session = { id: randomUUID(), actor, send: (f) => this.send(f) };
     this.hub.addSession(this.session);
+    this.services.presence.connected(actor);
     this.media = this.services.media.session(this.session.id, actor, (f) => this.send(f));
     this.send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, nodeId: this.services.nodeId, actor });
   }

@@ -11,7 +11,7 @@ import type { CallView } from '../../lib/stores';
 import { useConsole, type ConsoleServices } from '../session';
 import { useNow, useObservable } from '../state';
 import { tc } from './messages';
-import { callerLabel, lineLabel, transferredToMe, unconfirmedProposal } from './model';
+import { callerLabel, consultedMe, consulting, lineLabel, transferredToMe, unconfirmedProposal } from './model';
 import { TransferControls } from './TransferControls';
 import { CallAudioControls } from './CallAudioControls';
 import { CallRecall } from './Recall';
@@ -23,14 +23,16 @@ export function ActiveCall({ call }: { call: CallView }) {
   const now = useNow();
   const cmd = useCommand(c.live);
   const incoming = transferredToMe(call, c.actor.id);
+  const consulted = consultedMe(call, c.actor.id);
   const since = call.answeredAt ?? call.createdAt;
   const [muted, setMuted] = useState(false);
   // The caller is heard (and hears this seat) while the call is up; hold and hang up leave the call room.
-  const talking = !incoming && (call.state === 'answered' || call.state === 'conferenced');
+  // An attended transfer's consultation: the caller is held, the transferor and the consulted party talk.
+  const talking = !incoming && (call.state === 'answered' || call.state === 'conferenced' || consulting(call));
   return (
     <article className={`active-call state-${call.state}`} data-testid="active-call" data-call-id={call.id} data-state={call.state}>
       <header className="active-call-head">
-        <span className="call-state-tag" data-testid="active-call-state">{stateWords(call, incoming)}</span>
+        <span className="call-state-tag" data-testid="active-call-state">{stateWords(call, incoming, consulted)}</span>
         <span className="call-line">{lineLabel(c.city, call.line)}</span>
         <span className="call-timer" data-testid="active-call-timer">{elapsed(Math.max(0, now - Date.parse(since)))}</span>
       </header>
@@ -41,10 +43,11 @@ export function ActiveCall({ call }: { call: CallView }) {
         {incoming ? (
           <button type="button" className="primary" data-testid="call-answer-transfer" disabled={!!cmd.pending}
             onClick={() => void cmd.run('answer', { type: 'call.answer', callId: call.id })}>{tc('calls.answer')}</button>
-        ) : <CallButtons call={call} cmd={cmd} />}
+        ) : !consulted && <CallButtons call={call} cmd={cmd} />}
       </div>
       {cmd.error && <p className="error" role="alert" data-testid="active-call-error">{cmd.error}</p>}
-      {!incoming && (
+      {consulted && <p className="hint" data-testid="call-consulted">{tc('calls.consulted_hint', { name: call.transfer!.from.username })}</p>}
+      {!incoming && !consulted && (
         <>
           <CallerLocation call={call} cmd={cmd} />
           <CallDigits call={call} />
@@ -56,8 +59,10 @@ export function ActiveCall({ call }: { call: CallView }) {
   );
 }
 
-function stateWords(call: CallView, incoming: boolean): string {
+function stateWords(call: CallView, incoming: boolean, consulted: boolean): string {
   if (incoming) return tc('calls.transfer_to_you', { name: call.transfer?.from.username ?? '' });
+  if (consulted) return tc('calls.consulting_with', { name: call.transfer!.from.username });
+  if (call.state === 'ringing' && !call.callbackOf) return tc('calls.calling_out');
   switch (call.state) {
     case 'held': return tc('calls.held');
     case 'transferring': return tc('calls.transferring');

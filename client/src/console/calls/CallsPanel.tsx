@@ -6,7 +6,7 @@
  * core and the SIP bridge carries them out on the phones; the call in hand's audio flows
  * through its call room (`CallAudioControls`).
  */
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { elapsed } from '../../lib/format';
 import { useLocale } from '../../lib/i18n';
 import { useCommand, type CommandTracker } from '../../lib/useCommand';
@@ -14,8 +14,10 @@ import { useStore, type CallView } from '../../lib/stores';
 import { t } from '../messages';
 import { Panel } from '../Panel';
 import { useConsole } from '../session';
-import { isTyping, useNow } from '../state';
+import { isTyping, useLiveState, useNow } from '../state';
 import { AbandonedCalls } from './AbandonedCalls';
+import { DialForm } from './DialForm';
+import { PRESENCE_AWAY_REASON } from '../../../../state-machines/agent';
 import { RecentCalls } from './RecentCalls';
 import { ActiveCall } from './ActiveCall';
 import { tc } from './messages';
@@ -31,6 +33,7 @@ export function CallsPanel() {
   const desk = callDesk(calls, agents, c.actor.id, c.city);
   const cmd = useCommand(c.live);
   useAnswerKey(desk, cmd.run, c.actor.id);
+  useBackAfterDrop(desk, cmd.run, useLiveState(c.live) === 'live');
   if (!c.callAgencyId) return null;
   const ready = desk.me?.state === 'ready';
   return (
@@ -42,6 +45,7 @@ export function CallsPanel() {
       {cmd.error && <p className="error" role="alert" data-testid="calls-error">{cmd.error}</p>}
       {!ready && desk.me?.awayReason && <AwayReason reason={desk.me.awayReason} />}
       {desk.offered && <OfferBanner call={desk.offered} cmd={cmd} />}
+      <DialForm cmd={cmd} />
       {desk.mine.map((call) => <ActiveCall key={call.id} call={call} />)}
       <WaitingList waiting={desk.waiting} />
       <AbandonedCalls calls={desk.abandoned} />
@@ -81,13 +85,34 @@ function useAnswerKey(desk: CallDesk, run: CommandTracker['run'], agentId: strin
   }, [callId, run]);
 }
 
+/**
+ * The server sets a seat away when all its consoles were gone for a while (a network outage):
+ * this console, back on line and ready before the drop, puts it back to ready. A seat its
+ * dispatcher set away, or a console opened afresh after the seat was left, stays away.
+ */
+function useBackAfterDrop(desk: CallDesk, run: CommandTracker['run'], live: boolean): void {
+  const wasReady = useRef(false);
+  const state = desk.me?.state;
+  const reason = desk.me?.awayReason ?? null;
+  useEffect(() => {
+    if (state === 'ready') wasReady.current = true;
+    else if (state === 'away' && reason !== PRESENCE_AWAY_REASON) wasReady.current = false;
+    if (live && state === 'away' && reason === PRESENCE_AWAY_REASON && wasReady.current) {
+      wasReady.current = false;
+      void run('ready', { type: 'call.agent.ready' });
+    }
+  }, [state, reason, live, run]);
+}
+
 /** Why the seat is away, when the ACD set it so (a missed or declined offer): the call taker must know. */
 function AwayReason({ reason }: { reason: string }) {
   const missed = /^missed call (\S+)/.exec(reason);
   const declined = /^declined call (\S+)/.exec(reason);
+  const dropped = reason === PRESENCE_AWAY_REASON;
   // Away by the seat's own choice (or just signed in) needs no explanation.
-  if (!missed && !declined) return null;
-  const words = missed ? tc('calls.away_missed', { id: missed[1]! }) : tc('calls.away_declined', { id: declined![1]! });
+  if (!missed && !declined && !dropped) return null;
+  const words = dropped ? tc('calls.away_disconnected')
+    : missed ? tc('calls.away_missed', { id: missed[1]! }) : tc('calls.away_declined', { id: declined![1]! });
   return <p className="hint away-reason" data-testid="away-reason">{tc('calls.away')}: {words}</p>;
 }
 
