@@ -59,6 +59,20 @@ export function availableAgents(agents: AgentView[], calls: CallView[]): AgentVi
     .sort((a, b) => idleSince(a).localeCompare(idleSince(b)) || a.agentId.localeCompare(b.agentId));
 }
 
+/**
+ * Call and agent events after which a waiting call may be offered: a call enters (or goes back
+ * to) the queue, or an agent becomes ready or lets go of a call. Anything else cannot free an
+ * agent or add a waiting call; the sweep covers what a lost bus message misses.
+ */
+export const DISTRIBUTING_EVENTS: ReadonlySet<string> = new Set([
+  // A call waits: it queued, or went back to the queue.
+  'call.queued', 'call.offer.expired', 'call.offer.declined', 'call.transfer.expired',
+  // An agent is free: a blind transfer let the transferor go, another agent took a call offered
+  // to someone else, a transfer or conference ended, the call ended; or an agent got ready.
+  'call.transfer.started', 'call.answered', 'call.transfer.completed', 'call.transfer.cancelled', 'call.conference.left', 'call.ended',
+  'agent.ready',
+]);
+
 export class CallDistributor {
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
@@ -91,6 +105,10 @@ export class CallDistributor {
     if (message.type !== 'event.committed') return;
     const { event } = message;
     if (event.streamType !== 'call' && event.streamType !== 'agent') return;
+    // Only what can make an offer possible starts a pass: a call waiting, an agent ready or free.
+    // Media, digits, recordings, locations and the offers themselves do not (they were most of
+    // a call's events: a pass per event re-read every open call of the agency each time).
+    if (!DISTRIBUTING_EVENTS.has(event.type)) return;
     const agencyId = String(event.view.agencyId);
     if (event.type === 'call.offer.expired') void this.missedOffer(event.streamId, event.version, String(event.payload.agentId)).finally(() => this.schedule(agencyId));
     else this.schedule(agencyId);

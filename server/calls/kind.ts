@@ -9,7 +9,7 @@ import { callMachine, type CallContext } from '../../state-machines/call';
 import { agentMachine, type AgentContext } from '../../state-machines/agent';
 import { type AggregateKind, stateName } from '../commands/aggregate-kind';
 
-const CALL_EVENTS: Record<string, string> = {
+export const CALL_EVENTS: Record<string, string> = {
   CREATE: 'call.created',
   ENQUEUE: 'call.queued',
   OFFER: 'call.offer.made',
@@ -40,7 +40,7 @@ const CALL_EVENTS: Record<string, string> = {
   RECORDING_FAILED: 'call.recording.failed',
 };
 
-const AGENT_EVENTS: Record<string, string> = {
+export const AGENT_EVENTS: Record<string, string> = {
   CREATE: 'agent.signed_in', READY: 'agent.ready', AWAY: 'agent.away', OFFERED: 'agent.offered', ANSWERED: 'agent.answered',
 };
 
