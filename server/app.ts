@@ -227,13 +227,26 @@ export async function createApp(opts: AppOptions) {
     const server: Server = createServer(createHttpHandler(services, log.child({ component: 'http' })));
     const wss = attachWebSocket(server, services, hub, log);
     const loops: NodeJS.Timeout[] = [];
+    /** A worker run every poll interval, one run at a time; `kick` asks for a run now (once more if one is under way). */
     const loop = (name: string, fn: () => Promise<number>) => {
       let running = false;
-      loops.push(setInterval(() => {
-        if (running) return;
+      let again = false;
+      const run = () => {
+        if (running) {
+          again = true;
+          return;
+        }
         running = true;
-        fn().catch((err) => log.error({ err }, `${name} worker failed`)).finally(() => { running = false; });
-      }, config.WORKER_POLL_MS));
+        fn().catch((err) => log.error({ err }, `${name} worker failed`)).finally(() => {
+          running = false;
+          if (again) {
+            again = false;
+            setImmediate(run);
+          }
+        });
+      };
+      loops.push(setInterval(run, config.WORKER_POLL_MS));
+      return run;
     };
 
     return {
@@ -245,7 +258,8 @@ export async function createApp(opts: AppOptions) {
         });
         if (opts.runWorkers !== false) {
           loop('timer', () => timers.runOnce());
-          loop('outbox', () => outbox.runOnce());
+          const kickOutbox = loop('outbox', () => outbox.runOnce());
+          pipeline.effectsCommitted = () => setImmediate(kickOutbox);
           // A lost bus message must not leave a caller waiting: the queues are swept every few seconds.
           loops.push(setInterval(() => void acd.sweep().catch((err) => log.warn({ err }, 'ACD sweep failed')), 5_000));
         }
@@ -254,6 +268,7 @@ export async function createApp(opts: AppOptions) {
         return { port };
       },
       async stop(): Promise<void> {
+        pipeline.effectsCommitted = null;
         loops.forEach(clearInterval);
         clearTimeout(orphanRecheck);
         for (const client of wss.clients) client.terminate();

@@ -113,6 +113,12 @@ export class CommandPipeline {
    * id seen before answers with the stored result: found by the unique key on commit, or, when
    * the re-run is refused (the first run already changed the state), looked up then.
    */
+  /**
+   * Told after a command with outbox effects committed, so this node's outbox worker runs them
+   * now instead of at its next poll (a call's 200 OK waited up to a poll interval for it).
+   */
+  effectsCommitted: (() => void) | null = null;
+
   async execute(actor: Actor, commandId: string, commandType: string, planner: Planner): Promise<CommandResult> {
     const started = performance.now();
     let outcome = 'error';
@@ -186,6 +192,7 @@ export class CommandPipeline {
       return stored;
     }
     await this.publish(committed);
+    if (plan.effects?.length) this.effectsCommitted?.();
     return result;
   }
 
