@@ -30,8 +30,10 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
   const unit = await suite.crew('p-102', { lat: 30.2601, lon: 120.1702 });
   const desk = await suite.open('console', 'dispatcher.police');
   await suite.withEvidence('bodycam-recording', async () => {
-    await eventually('the recording to start', async () => (await recordings()).some((r) => r.state === 'recording'), 15_000);
-    const filmingFrom = Date.now();
+    const started = await eventually('the recording to start', async () => (await recordings()).find((r) => r.state === 'recording'), 15_000);
+    // From when the server announced it (ffmpeg starts after that), not when this poll saw it:
+    // on a loaded machine the poll saw it seconds late and the file looked longer than filmed.
+    const filmingFrom = Date.parse(started.startedAt);
     await new Promise((r) => setTimeout(r, 8000));
     await switchCamera(unit, false);
     const filmedMs = Date.now() - filmingFrom;

@@ -93,17 +93,19 @@ test('killing the media worker under a live camera restores the stream on the sa
     //    room is back: the console retries instead of staying dark. A console that never joined
     //    the room hears no `room.reset`, so only its own retry brings the video.
     await desk.close();
-    // The pool doubles a slot's delay per death in a row (this test's third): 3 s becomes 6–12 s,
-    // long enough for a loaded machine to open the console inside the outage.
-    (pool() as unknown as { settings: { respawnDelayMs?: number } }).settings.respawnDelayMs = 3000;
+    // The pool doubles a slot's delay per death in a row (this test's third): 6 s becomes 24 s
+    // (the cap set here), long enough for a loaded machine (CI runs two suites' browsers at once)
+    // to open a console inside the outage; 12 s was not always.
+    const OUTAGE_MS = 24_000;
+    Object.assign((pool() as unknown as { settings: object }).settings, { respawnDelayMs: OUTAGE_MS / 4, maxRespawnDelayMs: OUTAGE_MS });
     await killWorkers(workers().map((w) => w.pid));
     const late = await suite.open('console', 'supervisor.police');
     const warnings: string[] = [];
     late.page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
     await late.page.getByTestId(`queue-row-${incidentId}`).click();
-    await eventually('the late console is told the room is being rebuilt', () => warnings.some((w) => /being rebuilt|no media worker/.test(w)), 8000);
+    await eventually('the late console is told the room is being rebuilt', () => warnings.some((w) => /being rebuilt|no media worker/.test(w)), OUTAGE_MS - 2000);
     expect(workers()).toHaveLength(0);
-    await late.page.getByTestId('video-tile-P-101').waitFor({ timeout: RECOVERY_MS });
+    await late.page.getByTestId('video-tile-P-101').waitFor({ timeout: OUTAGE_MS + RECOVERY_MS });
     await framesRising(late.page, 'P-101', 'decoding once the room is back', RECOVERY_MS);
     expect(late.errors).toEqual([]);
   });
