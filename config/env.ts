@@ -90,6 +90,11 @@ export const envSchema = z.object({
   SIP_WS_PORT: z.coerce.number().int().min(0).max(65535).default(5066),
   /** SIP domain and digest realm of the accounts. Default `beacon.local`. */
   SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, 'must be a domain name').default('beacon.local'),
+  /** The PBX or PSTN gateway trunk as `ipv4:port` (e.g. `10.0.0.5:5060`): calls from the server to
+   *  numbers no phone registered (outside numbers, a transfer or a conference party) go there, and
+   *  its INVITEs to the lines need no digest. Unset: no trunk (such calls get 404). */
+  SIP_TRUNK: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}:\d{1,5}$/, 'must be an IPv4 address and a port, e.g. 10.0.0.5:5060')
+    .refine((v) => { const p = Number(v.split(':')[1]); return p >= 1 && p <= 65535; }, 'the port must be 1-65535').optional(),
   /** Kamailio worker processes per transport. Default 4. */
   SIP_WORKERS: z.coerce.number().int().min(1).max(32).default(4),
   /** PostgreSQL role Kamailio reads the accounts view with (SELECT only; created by the server when

@@ -26,7 +26,7 @@ import { freePort } from './free-port';
  * The edge's settings: what goes into its configuration (ports: 0 picks a free one; the
  * WebSocket and JSON-RPC port is always on 127.0.0.1), and how it is run.
  */
-export interface KamailioEdgeSettings extends Pick<EdgeConfigValues, 'listenIp' | 'sipPort' | 'wsPort' | 'domain' | 'nodeAor' | 'workers' | 'accounts' | 'lines'> {
+export interface KamailioEdgeSettings extends Pick<EdgeConfigValues, 'listenIp' | 'sipPort' | 'wsPort' | 'domain' | 'nodeAor' | 'workers' | 'accounts' | 'lines' | 'trunk'> {
   enabled: boolean;
   /** Directory of the rendered config and the control socket (DATA_DIR/kamailio). */
   dir: string;
@@ -97,7 +97,7 @@ export class KamailioEdge {
     writeFileSync(this.configPath, renderKamailioConfig({
       listenIp: this.settings.listenIp, sipPort: this.sipPort, wsPort: this.wsPort, domain: this.settings.domain,
       nodeAor: this.settings.nodeAor, workers: this.settings.workers, rpcToken: this.rpcToken,
-      runDir: join(this.dir, 'run'), accounts: this.settings.accounts, lines: this.settings.lines,
+      runDir: join(this.dir, 'run'), accounts: this.settings.accounts, lines: this.settings.lines, trunk: this.settings.trunk ?? null,
     }), { mode: 0o600 });
     await this.launch();
   }

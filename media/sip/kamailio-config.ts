@@ -27,6 +27,11 @@ export interface EdgeConfigValues {
   accounts: EdgeAccountSource;
   /** Numbers of the configured phone lines: an INVITE for one goes to the node AoR. */
   lines?: string[];
+  /**
+   * The PBX or PSTN gateway trunk (`ip:port`): a server node's call to a number no phone has
+   * registered goes there, and INVITEs from its address need no digest (it is trusted).
+   */
+  trunk?: { ip: string; port: number } | null;
   /** Kamailio log level: 1 notice, 2 info, 3 debug. */
   debug?: number;
   /** Requests per 2 s from one source address before it is banned (pike). */
@@ -64,7 +69,10 @@ function linesRegex(lines: string[]): string {
 function placeholders(v: EdgeConfigValues): Record<string, string> {
   const pg = v.accounts.kind === 'postgres';
   return {
-    DEFINES: pg ? '#!define WITH_POSTGRES' : '',
+    DEFINES: [
+      ...(pg ? ['#!define WITH_POSTGRES'] : []),
+      ...(v.trunk ? ['#!define WITH_TRUNK', `#!define TRUNK_IP "${checked('trunk address', v.trunk.ip, 'ip')}"`, `#!define TRUNK_URI "sip:${v.trunk.ip}:${port('trunk port', v.trunk.port)}"`] : []),
+    ].join('\n'),
     LISTEN_IP: checked('listen address', v.listenIp, 'ip'),
     SIP_PORT: port('SIP port', v.sipPort),
     WS_IP: '127.0.0.1',

@@ -54,7 +54,7 @@ export async function startSipEdge(config: Config, db: Database, secret: string,
   const edge = new KamailioEdge({
     enabled: config.SIP_ENABLED, dir, listenIp: config.SIP_LISTEN_IP, sipPort: config.SIP_PORT, wsPort: config.SIP_WS_PORT,
     domain: config.SIP_DOMAIN, nodeAor: NODE_AOR, workers: config.SIP_WORKERS, accounts: source, lines: city.lines.map((l) => l.number),
-    externalWsUrl: config.SIP_EDGE_WS_URL,
+    externalWsUrl: config.SIP_EDGE_WS_URL, trunk: sipTrunk(config.SIP_TRUNK),
   }, log);
   // A disabled account also loses its current registrations, so no call is routed to it.
   accounts.onChange(async (changes) => {
@@ -62,4 +62,11 @@ export async function startSipEdge(config: Config, db: Database, secret: string,
   });
   await edge.start();
   return { accounts, edge, node: { ...node, aor: NODE_AOR }, close: () => edge.stop() };
+}
+
+/** `SIP_TRUNK` (`ip:port`, validated in config/env.ts) as the edge takes it. */
+function sipTrunk(value: string | undefined): { ip: string; port: number } | null {
+  if (!value) return null;
+  const at = value.lastIndexOf(':');
+  return { ip: value.slice(0, at), port: Number(value.slice(at + 1)) };
 }

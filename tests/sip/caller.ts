@@ -31,6 +31,10 @@ export interface CallerScript {
   phoneHolds?: boolean;
   /** Instead of hanging up: accept the server's REFER, report the transfer done (NOTIFY 200) and take the server's BYE. */
   referred?: boolean;
+  /** A trunk the edge trusts: the INVITE carries no credentials and is not challenged. */
+  trusted?: boolean;
+  /** Address sipp sends from. Default 127.0.0.1. */
+  localIp?: string;
 }
 
 const SDP = (port: number) => audioSdp(port, { pcma: true });
@@ -131,7 +135,8 @@ Content-Length: 0
 
 export function callerScenario(s: CallerScript): string {
   const ack2 = nonDialogAck(s, 2);
-  const steps = [
+  // CSeq 2 is the INVITE the call goes on with: after a digest challenge, or at once from a trusted trunk.
+  const steps = s.trusted ? [invite(s, 2, false), '<recv response="100" optional="true"/>'] : [
     invite(s, 1, false),
     '<recv response="100" optional="true"/>',
     '<recv response="407" auth="true"/>',
@@ -180,8 +185,9 @@ Content-Length: 0
 
 /** Runs one caller to the end (bounded by `timeoutMs`); `scenario` is `callerScenario(s)` unless a test varies it. */
 export async function runCaller(s: CallerScript, timeoutMs = 60_000, scenario = callerScenario(s)): Promise<SippRun> {
-  const localPort = await freePort('127.0.0.1', { udp: true });
-  return runSippScenario(scenario, [`127.0.0.1:${s.sipPort}`, '-s', s.line, '-au', s.user, '-ap', s.password, '-p', String(localPort)], timeoutMs);
+  const localIp = s.localIp ?? '127.0.0.1';
+  const localPort = await freePort(localIp, { udp: true });
+  return runSippScenario(scenario, [`127.0.0.1:${s.sipPort}`, '-s', s.line, '-au', s.user, '-ap', s.password, '-p', String(localPort)], timeoutMs, localIp);
 }
 
 /**

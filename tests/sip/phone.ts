@@ -48,12 +48,12 @@ SIP/2.0 ${status}
 ${opts.recordRoute ? '[last_Record-Route:]\n' : ''}${opts.contact ? `Contact: <sip:${opts.contact}@[local_ip]:[local_port]>\n` : ''}${opts.sdp ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${opts.sdp}\n` : 'Content-Length: 0\n\n'}]]></send>`;
 }
 
-/** Runs `scenario` once with sipp (`args`: remote host, -s, -p ...), killed after `timeoutMs`. */
-export async function runSippScenario(scenario: string, args: string[], timeoutMs: number): Promise<SippRun> {
+/** Runs `scenario` once with sipp (`args`: remote host, -s, -p ...) from `localIp`, killed after `timeoutMs`. */
+export async function runSippScenario(scenario: string, args: string[], timeoutMs: number, localIp = '127.0.0.1'): Promise<SippRun> {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-sipp-'));
   try {
     writeFileSync(join(dir, 'scenario.xml'), scenario);
-    const all = [...args, '-sf', join(dir, 'scenario.xml'), '-i', '127.0.0.1', '-m', '1', '-timeout', String(Math.floor(timeoutMs / 1000) - 2), '-timeout_error',
+    const all = [...args, '-sf', join(dir, 'scenario.xml'), '-i', localIp, '-m', '1', '-timeout', String(Math.floor(timeoutMs / 1000) - 2), '-timeout_error',
       '-trace_logs', '-log_file', join(dir, 'run.log'), '-trace_err', '-error_file', join(dir, 'errors.log'), '-nostdin'];
     const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
       execFile('sipp', all, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) =>
@@ -134,8 +134,8 @@ export class PhoneAudio {
   }
 }
 
-/** A phone registered from 127.0.0.1:`localPort` (`sippRegister`, ./peers.ts) that answers the server's INVITE (SDP to `rtpPort`) and waits for the BYE. */
-export async function runCallee(localPort: number, rtpPort: number, timeoutMs = 40_000): Promise<SippRun> {
+/** A phone registered from `localIp`:`localPort` (`sippRegister`, ./peers.ts) — or a trunk — that answers the server's INVITE (SDP to `rtpPort`) and waits for the BYE. */
+export async function runCallee(localPort: number, rtpPort: number, timeoutMs = 40_000, localIp = '127.0.0.1'): Promise<SippRun> {
   const scenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="callee">
 <recv request="INVITE" timeout="${timeoutMs - 10_000}"><action><ereg regexp="m=audio ([0-9]+) RTP/AVP 0" search_in="body" check_it="true" assign_to="mline,offerport"/><log message="offered=[$offerport] [$mline]"/></action></recv>
@@ -145,5 +145,5 @@ ${sippReply('200 OK', { toTag: '[pid]callee[call_number]', recordRoute: true, co
 ${sippReply('200 OK')}
 </scenario>
 `;
-  return runSippScenario(scenario, ['-p', String(localPort)], timeoutMs);
+  return runSippScenario(scenario, ['-p', String(localPort)], timeoutMs, localIp);
 }

@@ -23,12 +23,13 @@ export interface SipSuite {
   queuedCall(callerNumber: string): Promise<string>;
 }
 
-export function sipSuite(env: Record<string, string> = {}): SipSuite {
+/** `env`: settings of the server, or a function making them before it starts (e.g. a port picked then). */
+export function sipSuite(env: Record<string, string> | (() => Promise<Record<string, string>>) = {}): SipSuite {
   let server: TestServer | undefined;
   let taker: TestClient | undefined;
   const opened: Closable[] = [];
   beforeAll(async () => {
-    server = await startTestServer({ env: { SIP_ENABLED: 'true', ...env } });
+    server = await startTestServer({ env: { SIP_ENABLED: 'true', ...(typeof env === 'function' ? await env() : env) } });
     taker = await TestClient.connect(server.port, server.token('calltaker.police'));
     expect(await server.app.sipBridge!.whenRegistered(10_000)).toBe(true);
   }, 60_000);
