@@ -129,7 +129,7 @@ export async function createApp(opts: AppOptions) {
     registerSipEdgeMetrics(metrics.registry, sip.edge);
     const callMediaListen = { ip: config.MEDIA_LISTEN_IP, announcedIp: config.MEDIA_ANNOUNCED_IP };
     const sipBridge = await startSipBridge(sip, config.SIP_DOMAIN, {
-      city, media, listen: callMediaListen, log: log.child({ component: 'sip-bridge' }),
+      city, media, listen: callMediaListen, log: log.child({ component: 'sip-bridge' }), nodeId: config.NODE_ID,
       execute: (actor, command) => handleCommand(pipeline, { city, users }, actor, command),
     });
     // Several nodes may share the edge: a call's effects go to the node holding its SIP leg.

@@ -33,6 +33,8 @@ export interface SipBridgeDeps {
   execute: (actor: Actor, command: Command) => Promise<CommandResult>;
   /** Where call legs' PlainTransports listen and what their SDP announces. */
   listen: SipMediaListen;
+  /** This server node (several nodes may share an edge). */
+  nodeId?: string;
   log: Logger;
 }
 
@@ -139,7 +141,9 @@ export class SipBridge {
     const from = request.from;
     const number = from.uri.user ?? 'anonymous';
     const offered = {
-      type: 'call.offered', commandId: sipCommandId('offered', sipCallId), sipCallId: sipCallId.slice(0, 256),
+      // Per node: a retransmitted INVITE reaches the same node (one offer), but an INVITE the edge
+      // fails over to another node after this one refused it is a new call there, not the old one.
+      type: 'call.offered', commandId: sipCommandId('offered', `${this.deps.nodeId ?? ''}\n${sipCallId}`), sipCallId: sipCallId.slice(0, 256),
       callerNumber: /^[A-Za-z0-9+*#._@-]{1,64}$/.test(number) ? number : 'anonymous', line,
       ...(from.displayName ? { callerName: from.displayName.slice(0, 100) } : {}),
       ...(location ? { location } : {}),

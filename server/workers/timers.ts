@@ -43,7 +43,10 @@ export class TimerWorker {
         this.onFired();
       } catch (err) {
         const e = describeError(err);
-        if (e.status >= 500) this.log.error({ err, timer: t.send_id, stream: t.stream_id }, 'timer delivery failed');
+        // Cancelled or fired meanwhile (the call was answered as its offer ran out, another node
+        // fired it): nothing to deliver, not a failure.
+        if (/timer already consumed/.test(String((err as Error)?.message ?? err))) this.log.debug({ timer: t.send_id, stream: t.stream_id }, 'timer consumed meanwhile');
+        else if (e.status >= 500) this.log.error({ err, timer: t.send_id, stream: t.stream_id }, 'timer delivery failed');
       }
     }
     return fired;

@@ -7,7 +7,7 @@
  * PCMU (packets counted at the phone's port). A dropped connection rebuilds both. Hold leaves the call room (no audio either way,
  * the phone gets a=sendonly), Resume rejoins it, Mute stops the microphone's RTP, and Hang up
  * in the console sends the phone a BYE, which ends sipp's scenario. The call taker also calls a
- * unit's field phone (a registered sipp that answers) from the console: D, the number, Enter.
+ * unit's field phone (a registered sipp that answers) from the console: C, the number, Enter.
  * Screenshot: tests/artifacts/screenshots/call-audio-1920.png and call-audio-1280.png.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -183,7 +183,7 @@ test('a 110 caller on sipp is answered with A in the console: RTP both ways coun
   }
 });
 
-test('the call taker calls a unit\'s field phone from the console (D, number, Enter): it rings, answers, audio flows both ways, and Hang up sends the BYE', async () => {
+test('the call taker calls a unit\'s field phone from the console (C, number, Enter): it rings, answers, audio flows both ways, and Hang up sends the BYE', async () => {
   const page = taker.page;
   const number = server.app.city.seed.units.find((u) => u.agencyId === 'police')!.id.toLowerCase();
   const sipPort = await freePort('127.0.0.1', { udp: true });
@@ -194,7 +194,7 @@ test('the call taker calls a unit\'s field phone from the console (D, number, En
   await eventually('the field phone\'s sipp listening', async () => !(await udpPortFree('127.0.0.1', sipPort)), 5_000);
 
   await page.locator('body').click({ position: { x: 5, y: 5 } });
-  await page.keyboard.press('d');
+  await page.keyboard.press('c');
   await eventually('the dial field focused', () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'call-dial-target'), 5_000);
   await page.keyboard.type(number);
   await page.keyboard.press('Enter');

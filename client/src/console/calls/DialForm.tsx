@@ -1,8 +1,8 @@
 /**
  * A dispatcher's own call out (`call.dial`): a unit's field phone by its SIP user (e.g. `p-11`)
- * or any number the trunk reaches. D puts the cursor in the number field from anywhere but a
- * field being typed in; Enter dials. The call then shows among the calls in hand, ringing until
- * the far end answers.
+ * or any number the trunk reaches. C puts the cursor in the number field from anywhere but a
+ * field being typed in (D is taken: it dispatches the recommended units); Enter dials. The
+ * call then shows among the calls in hand, ringing until the far end answers.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { CommandTracker } from '../../lib/useCommand';
@@ -17,7 +17,7 @@ export function DialForm({ cmd }: { cmd: CommandTracker }) {
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || (e.key !== 'd' && e.key !== 'D')) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || (e.key !== 'c' && e.key !== 'C')) return;
       e.preventDefault();
       input.current?.focus();
     };
