@@ -51,7 +51,7 @@ export function callsSection(outcome: Outcome<CallsBenchResult>, command: string
     '',
     'Where the INVITE -> 200 OK time goes (ms, p50 / p95): the edge, the node\'s user agent and the first command (INVITE to `call.created`), ' +
       'the ACD (to `call.offer.made`), the bus and the ACD feed (to the offer seen by the call taker\'s console), the `call.answer` command, and its ' +
-      'effect (the outbox, polled every 250 ms, then the 200 OK through the edge).',
+      'effect (the outbox, kicked when the answer commits, then the 200 OK through the edge).',
     '',
     '| Rate asked | To the call | To the offer | Offer seen | Answer command | Answer to 200 OK |',
     '|--:|--:|--:|--:|--:|--:|',
