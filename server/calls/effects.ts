@@ -88,21 +88,21 @@ export function sipBridgeHandlers(bridge: SipBridge, media: MediaService, listen
     const attended = params.mode === 'attended';
     if (target?.kind === 'number') {
       const number = String(target.number);
-      return onLeg('sip.call.transfer', (callId) => (attended ? bridge.callParty(callId, number, 'consult') : bridge.transferToNumber(callId, number)))(params, row);
+      return onLeg('sip.call.transfer', (callId) => (attended ? bridge.parties.call(callId, number, 'consult') : bridge.transferToNumber(callId, number)))(params, row);
     }
-    if (attended) return onLeg('sip.call.transfer', (callId) => bridge.holdForConsultation(callId))(params, row);
+    if (attended) return onLeg('sip.call.transfer', (callId) => bridge.parties.holdForConsultation(callId))(params, row);
     log.debug({ callId: params.callId }, 'blind transfer to an agent needs no SIP action');
   };
-  handlers['sip.call.transfer.complete'] = onLeg('sip.call.transfer.complete', (callId) => bridge.completeTransfer(callId));
-  handlers['sip.call.transfer.cancel'] = onLeg('sip.call.transfer.cancel', (callId) => bridge.cancelTransfer(callId));
+  handlers['sip.call.transfer.complete'] = onLeg('sip.call.transfer.complete', (callId) => bridge.parties.complete(callId));
+  handlers['sip.call.transfer.cancel'] = onLeg('sip.call.transfer.cancel', (callId) => bridge.parties.cancel(callId));
   // A number joins the call's room; agents join it from their console (nothing to dial).
   handlers['sip.call.conference.add'] = async (params, row) => {
     const party = params.party as { kind: string; number?: string } | undefined;
     if (party?.kind !== 'number') return;
-    return onLeg('sip.call.conference.add', (callId) => bridge.callParty(callId, String(party.number), 'conference'))(params, row);
+    return onLeg('sip.call.conference.add', (callId) => bridge.parties.call(callId, String(party.number), 'conference'))(params, row);
   };
   handlers['sip.call.conference.remove'] = async (params, row) =>
-    onLeg('sip.call.conference.remove', (callId) => bridge.dropParty(callId, String(params.partyId)))(params, row);
+    onLeg('sip.call.conference.remove', (callId) => bridge.parties.drop(callId, String(params.partyId)))(params, row);
   router.bind(handlers);
   return handlers;
 }

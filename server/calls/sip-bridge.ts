@@ -9,7 +9,6 @@
  * Reports go through the command pipeline after the SIP event, never inside an outbox
  * handler: handlers run in the outbox transaction and, on PGlite, one connection.
  */
-import { createHash } from 'node:crypto';
 import type { Invitation } from 'sip.js';
 import type { Logger } from '../log';
 import type { Actor, Command, CommandResult } from '../protocol';
@@ -23,6 +22,8 @@ import { NodeUserAgent, type NodeUserAgentSettings } from '../../media/sip/NodeU
 import { SipCall, type DtmfVia, type SipCallEndCause, type SipMediaListen } from '../../media/sip/SipCall';
 import { inviteBody, type PidfLocation } from '../../media/sip/pidf-lo';
 import { lineOf } from './steps';
+import { CallParties } from './sip-parties';
+import { sipCommandId } from './sip-ids';
 
 /** The media room of a call: its own router, G.711 only. */
 export const callRoomId = (callId: string) => `call:${callId}`;
@@ -48,38 +49,33 @@ export interface SipBridgeCounters {
 /** The longest tone `call.dtmf` takes (a longer one is reported as this long). */
 const MAX_DIGIT_MS = 60_000;
 
-/** A command id for something the bridge reports once per SIP dialog. */
-const sipCommandId = (what: string, sipCallId: string) => `sip-${what}-${createHash('sha256').update(sipCallId).digest('hex').slice(0, 40)}`;
 
 /** The user part of a SIP URI header value, if any. */
 function uriUser(value: string | undefined): string | null {
   return value ? /sips?:([^@;>\s]+)@/i.exec(value)?.[1] ?? null : null;
 }
 
-/** Why the server called another phone into a call. */
-type PartyRole = 'consult' | 'conference';
-
-/** A phone the server called into a call's room: consulted for an attended transfer, or conferenced in. */
-interface PartyLeg {
-  number: string;
-  role: PartyRole;
-  leg: SipCall;
-  answered: boolean;
-}
-
 export class SipBridge {
   readonly counters: SipBridgeCounters = { invites: 0, dtmf: 0, dtmfByVia: { rfc4733: 0, info: 0 } };
   private readonly legs = new Map<string, SipCall>();
-  /** Other phones in each call's room, by call id, then number. */
-  private readonly parties = new Map<string, Map<string, PartyLeg>>();
-  /**
-   * Calls an attended transfer handed to a number: the call ended for the command room, the
-   * caller and the party stay bridged in the room until one of them hangs up.
-   */
-  private readonly handedOver = new Set<string>();
+  /** The other phones called into the calls (consultations, conference parties). */
+  readonly parties: CallParties;
   private ua: NodeUserAgent | null = null;
 
-  constructor(private readonly deps: SipBridgeDeps) {}
+  constructor(private readonly deps: SipBridgeDeps) {
+    this.parties = new CallParties({
+      caller: (callId) => this.legs.get(callId),
+      inviter: (number) => this.ua?.inviter(number) ?? null,
+      room: (callId) => deps.media.room(callRoomId(callId)),
+      listen: deps.listen,
+      log: deps.log,
+      report: (log, cmd) => this.report(log, cmd),
+      releaseCaller: async (callId, log) => {
+        await this.legs.get(callId)?.hangup().catch((err) => log.warn({ err }, 'the caller could not be released'));
+        await this.release(callId);
+      },
+    });
+  }
 
   /** Connects and registers the node's user agent (retrying in the background when the edge is not up yet). */
   async start(settings: NodeUserAgentSettings): Promise<void> {
@@ -105,14 +101,8 @@ export class SipBridge {
     return this.legs.get(callId);
   }
 
-  /** The phone called into a call for `number`, if any (consulted or conferenced). */
-  party(callId: string, number: string): SipCall | undefined {
-    return this.parties.get(callId)?.get(number)?.leg;
-  }
-
   async stop(): Promise<void> {
-    for (const parties of this.parties.values()) for (const p of parties.values()) await p.leg.hangup().catch(() => undefined);
-    this.parties.clear();
+    await this.parties.stop();
     for (const leg of this.legs.values()) await leg.hangup().catch(() => undefined);
     this.legs.clear();
     await this.ua?.stop();
@@ -205,121 +195,9 @@ export class SipBridge {
     log.info({ cause, detail, sipStatus }, 'SIP call ended by the far end');
     const status = sipStatus && sipStatus >= 300 ? { sipStatus } : {};
     // Without the caller the phones called into the call have nobody to talk to.
-    void this.hangUpParties(callId, log)
+    void this.parties.hangUp(callId, log)
       .then(() => this.report(log, { type: 'call.ended', commandId: sipCommandId('ended', leg.sipCallId), callId, cause, sipReason: detail, ...status }))
       .finally(() => this.release(callId));
-  }
-
-  /**
-   * Calls `number` into the call's room: the party consulted for an attended transfer (the
-   * caller is held first, so the dispatcher and the party talk alone) or a conference party.
-   * The outcome goes to the core: a consultation answered or failed (`call.transfer.progress`),
-   * a conference party that could not be reached or hung up (`call.party.left`).
-   */
-  async callParty(callId: string, number: string, role: PartyRole): Promise<void> {
-    const caller = this.legs.get(callId);
-    if (!caller || !this.ua) return;
-    const log = this.deps.log.child({ callId, party: number, role });
-    const room = this.deps.media.room(callRoomId(callId));
-    if (!room) throw new Error(`call ${callId} has no media room on this node`);
-    const parties = this.parties.get(callId) ?? new Map<string, PartyLeg>();
-    this.parties.set(callId, parties);
-    if (parties.has(number)) return;
-    if (role === 'consult' && !caller.held) await caller.hold(true);
-    const inviter = this.ua.inviter(number);
-    const leg = new SipCall(inviter, null, log.child({ sipCallId: inviter.request.callId }));
-    const party: PartyLeg = { number, role, leg, answered: false };
-    parties.set(number, party);
-    leg.on('ended', (cause, detail) => void this.partyEnded(callId, party, `${cause}: ${detail}`, log));
-    // Answered is when the phone's 200 comes, before its first RTP packet (the leg waits for that).
-    leg.on('connected', () => {
-      party.answered = true;
-      log.info('party answered');
-      if (role === 'consult') {
-        void this.report(log, { type: 'call.transfer.progress', commandId: sipCommandId('consult-answered', leg.sipCallId), callId, outcome: 'answered' });
-      }
-    });
-    try {
-      await leg.dial(room, this.deps.listen, number);
-    } catch (err) {
-      log.info({ err: err instanceof Error ? err.message : String(err) }, 'party not reached');
-      await this.partyEnded(callId, party, err instanceof Error ? err.message : String(err), log);
-    }
-  }
-
-  /** A party's phone is gone (hung up, refused, not reached): what that means depends on its role. */
-  private async partyEnded(callId: string, party: PartyLeg, reason: string, log: Logger): Promise<void> {
-    const parties = this.parties.get(callId);
-    if (parties?.get(party.number) !== party) return;
-    parties.delete(party.number);
-    party.leg.audio?.close();
-    if (this.handedOver.has(callId)) {
-      // The transferred caller's other end hung up: so does the caller's leg.
-      log.info('the party of a handed-over call hung up; releasing the caller');
-      await this.legs.get(callId)?.hangup().catch((err) => log.warn({ err }, 'the caller could not be released'));
-      await this.release(callId);
-      return;
-    }
-    const sipReason = reason.slice(0, 200);
-    if (party.role === 'consult') {
-      await this.resumeCaller(callId, log);
-      await this.report(log, { type: 'call.transfer.progress', commandId: sipCommandId('consult-failed', party.leg.sipCallId), callId, outcome: 'failed', sipReason });
-    } else {
-      await this.report(log, { type: 'call.party.left', commandId: sipCommandId('party-left', party.leg.sipCallId), callId, number: party.number, sipReason });
-    }
-  }
-
-  /** Attended transfer to an agent: the caller waits on hold while the two agents talk. */
-  async holdForConsultation(callId: string): Promise<void> {
-    const caller = this.legs.get(callId);
-    if (caller && !caller.held) await caller.hold(true);
-  }
-
-  /**
-   * Completes an attended transfer: the caller comes off hold and, for a number, stays bridged
-   * with the consulted party in the room after the dispatcher lets go; for an agent, talks to
-   * the agent who takes over.
-   */
-  async completeTransfer(callId: string): Promise<void> {
-    const log = this.deps.log.child({ callId });
-    const consult = [...(this.parties.get(callId)?.values() ?? [])].find((p) => p.role === 'consult');
-    if (consult) {
-      consult.role = 'conference';
-      this.handedOver.add(callId);
-      log.info({ party: consult.number }, 'attended transfer completed: caller bridged to the party');
-    }
-    await this.resumeCaller(callId, log);
-  }
-
-  /** Drops the consultation (if a phone was consulted) and gives the caller back to the transferor. */
-  async cancelTransfer(callId: string): Promise<void> {
-    const log = this.deps.log.child({ callId });
-    const consult = [...(this.parties.get(callId)?.values() ?? [])].find((p) => p.role === 'consult');
-    if (consult) {
-      this.parties.get(callId)!.delete(consult.number);
-      await consult.leg.hangup().catch((err) => log.warn({ err }, 'the consulted party could not be released'));
-    }
-    await this.resumeCaller(callId, log);
-  }
-
-  /** Hangs up a conference party (removed by the dispatcher). */
-  async dropParty(callId: string, number: string): Promise<void> {
-    const party = this.parties.get(callId)?.get(number);
-    if (!party) return;
-    this.parties.get(callId)!.delete(number);
-    await party.leg.hangup();
-  }
-
-  private async resumeCaller(callId: string, log: Logger): Promise<void> {
-    const caller = this.legs.get(callId);
-    if (caller?.held) await caller.hold(false).catch((err) => log.warn({ err }, 'the caller could not be taken off hold'));
-  }
-
-  private async hangUpParties(callId: string, log: Logger): Promise<void> {
-    const parties = this.parties.get(callId);
-    if (!parties) return;
-    this.parties.delete(callId);
-    for (const p of parties.values()) await p.leg.hangup().catch((err) => log.warn({ err, party: p.number }, 'a party could not be released'));
   }
 
   /**
@@ -366,7 +244,7 @@ export class SipBridge {
   /** Ends the call's legs from our side (a dispatcher hung up): the caller and every party. */
   async hangup(callId: string): Promise<void> {
     const log = this.deps.log.child({ callId });
-    await this.hangUpParties(callId, log);
+    await this.parties.hangUp(callId, log);
     await this.legs.get(callId)?.hangup();
     await this.release(callId);
   }
@@ -374,10 +252,7 @@ export class SipBridge {
   /** Forgets a call's legs and closes its room. */
   async release(callId: string): Promise<void> {
     this.legs.delete(callId);
-    this.handedOver.delete(callId);
-    const parties = this.parties.get(callId);
-    this.parties.delete(callId);
-    for (const p of parties?.values() ?? []) p.leg.audio?.close();
+    this.parties.forget(callId);
     await this.deps.media.closeRoom(callRoomId(callId));
   }
 

@@ -97,7 +97,7 @@ test('an attended transfer to a field phone: the caller is held, the phone is co
   await suite.taker.ok({ type: 'call.transfer', callId: caller.callId, mode: 'attended', to: { number } });
   await until('the consultation answered', async () => (await callView(caller.callId)).transfer?.targetAnsweredAt != null, 15_000);
   expect(caller.leg.held).toBe(true);
-  const party = suite.server.app.sipBridge!.party(caller.callId, number)!;
+  const party = suite.server.app.sipBridge!.parties.leg(caller.callId, number)!;
   await phone.audio.send(party.audio!.port, 5);
   await until('the party\'s producer', async () => party.audio!.producerId !== null, 5_000);
   // While consulting, the held caller hears nothing of the party, and the party nothing of the caller.
@@ -138,8 +138,8 @@ test('a conference: the call taker adds a field phone; each phone hears the othe
   const tones = { caller: new Tone(440), taker: new Tone(1000), party: new Tone(1800) };
   const mic = await dispatcherMicrophone(suite.server, caller.callId, opened, tones.taker);
   await suite.taker.ok({ type: 'call.conference.add', callId: caller.callId, to: { number } });
-  await until('the party answered', async () => suite.server.app.sipBridge!.party(caller.callId, number)?.state === 'Established', 15_000);
-  const party = suite.server.app.sipBridge!.party(caller.callId, number)!;
+  await until('the party answered', async () => suite.server.app.sipBridge!.parties.leg(caller.callId, number)?.state === 'Established', 15_000);
+  const party = suite.server.app.sipBridge!.parties.leg(caller.callId, number)!;
   expect((await callView(caller.callId)).state).toBe('conferenced');
   let talking = true;
   const talk = Promise.all([
