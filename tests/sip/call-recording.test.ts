@@ -15,21 +15,19 @@ import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallView } from '../../server/calls/kind';
 import type { CallBoard } from '../../server/calls/queue';
 import type { MediaRecording } from '../../state-machines/recordings';
 import type { Actor } from '../../server/protocol';
 import { TokenIssuer } from '../../server/auth/tokens';
 import { probeDurationMs, wavUnfinished } from '../../media/recording-files';
 import { recorderCapabilities } from '../../media/Recording';
-import { startTestServer, type TestServer } from '../support/app';
 import { dropTestState, testConfig } from '../support/env';
 import { spawnServer, type ServerProcess } from '../support/process';
 import { TestClient } from '../support/ws-client';
 import { rtpPacket } from '../support/rtp';
 import { until } from '../support/until';
-import { callerScenario, runCaller, type CallerScript } from './caller';
-import { sippReply } from './phone';
+import { callerWaitingForBye, runCaller, type CallerScript } from './caller';
+import { sipSuite } from './suite';
 
 jest.setTimeout(150_000);
 
@@ -71,16 +69,10 @@ class TalkingPhone {
   }
 }
 
-/** The caller of ./caller.ts that waits for the server's BYE (the call taker hangs up), and writes the answer's RTP port to `portFile`. */
+/** The caller that waits for the server's BYE (the call taker hangs up), and writes the answer's RTP port to `portFile`. */
 function callerUntilBye(s: CallerScript, portFile?: string): string {
-  const xml = callerScenario({ ...s, ending: 'answer', talkMs: 0 });
-  const tail = xml.lastIndexOf('<pause milliseconds="0"/>');
-  if (tail < 0) throw new Error('caller scenario changed: no final pause before the BYE');
   const tellPort = portFile ? `<nop><action><exec command="echo [$answerport] > ${portFile}"/></action></nop>\n` : '';
-  return `${xml.slice(0, tail)}${tellPort}<recv request="BYE" timeout="120000"/>
-${sippReply('200 OK', { contact: s.user })}
-</scenario>
-`;
+  return callerWaitingForBye(s, 120_000, tellPort);
 }
 
 const script = (sipPort: number, rtpPort: number): CallerScript => ({
@@ -112,29 +104,15 @@ async function offeredTo(username: string, get: (path: string) => Promise<Respon
 }
 
 describe('call-leg recording on a live server', () => {
-  let server: TestServer;
-  let taker: TestClient;
-  const opened: { close(): void }[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer({ env: { SIP_ENABLED: 'true' } });
-    taker = await TestClient.connect(server.port, server.token('calltaker.police'));
-    expect(await server.app.sipBridge!.whenRegistered(10_000)).toBe(true);
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const o of opened) o.close();
-    await taker?.close();
-    await server?.stop();
-  });
+  const suite = sipSuite();
+  const { opened, callView } = suite;
 
   const http = (method: string, path: string, user: string, headers: Record<string, string> = {}) =>
-    fetch(`http://127.0.0.1:${server.port}${path}`, { method, headers: { authorization: `Bearer ${server.token(user)}`, ...headers } });
-  const callView = async (id: string) => (await server.app.pipeline.load('call', id))!.view as unknown as CallView;
+    fetch(`http://127.0.0.1:${suite.server.port}${path}`, { method, headers: { authorization: `Bearer ${suite.server.token(user)}`, ...headers } });
 
   /** A plain RTP producer in the call room (what a browser microphone or a consulted phone leg is to the recorder), sending `count` packets of `byte`. */
   async function producerInRoom(callId: string, appData: Record<string, unknown>, ssrc: number, byte: number) {
-    const room = server.app.media.room(`call:${callId}`)!;
+    const room = suite.server.app.media.room(`call:${callId}`)!;
     const transport = await room.createPlainTransport({ comedia: true, rtcpMux: true });
     await transport.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/PCMU', payloadType: 0, clockRate: 8000 }], encodings: [{ ssrc }] }, appData });
     const socket = createSocket('udp4');
@@ -150,13 +128,13 @@ describe('call-leg recording on a live server', () => {
   test('a 110 call answered by the call taker: every leg is stored with its hash in the call\'s audit chain, played back with a Range request and logged; the mix is not recorded; another agency is refused', async () => {
     const phone = await TalkingPhone.open();
     opened.push(phone);
-    const s = script(server.app.sip.edge.sipPort, phone.port);
+    const s = script(suite.server.app.sip.edge.sipPort, phone.port);
     const run = runCaller(s, 120_000, callerUntilBye(s));
 
-    await taker.ok({ type: 'call.agent.ready' });
+    await suite.taker.ok({ type: 'call.agent.ready' });
     const callId = await offeredTo('calltaker.police', (path) => http('GET', path, 'supervisor.police'));
-    await taker.ok({ type: 'call.answer', callId });
-    const leg = server.app.sipBridge!.leg(callId)!;
+    await suite.taker.ok({ type: 'call.answer', callId });
+    const leg = suite.server.app.sipBridge!.leg(callId)!;
     await until('the answer with the leg\'s port', async () => leg.audio !== null, 10_000);
 
     // The caller talks; its first packet makes the phone's producer, which the recorder takes at once.
@@ -166,7 +144,7 @@ describe('call-leg recording on a live server', () => {
       await until('the phone producer', async () => leg.audio!.producerId !== null, 10_000);
       await until('the caller\'s leg recording', async () => (await callView(callId)).recordings.some((r) => r.source === 'caller' && r.state === 'recording'), 10_000);
       // The phone's producer carries telephone-event (the phone offered it); what the recorder consumes is G.711 only.
-      const room = server.app.media.room(`call:${callId}`)!;
+      const room = suite.server.app.media.room(`call:${callId}`)!;
       const producer = room.producer(leg.audio!.producerId!)!;
       const probe = await room.createPlainTransport({ comedia: false, rtcpMux: true });
       const everything = await probe.consume({ producerId: producer.id, rtpCapabilities: { codecs: room.rtpCapabilities.codecs } });
@@ -177,9 +155,9 @@ describe('call-leg recording on a live server', () => {
 
       // The call taker listens in the room: the consumer is in the access log before it flows.
       const roomId = `call:${callId}`;
-      const caps = await taker.mediaOk({ action: 'router.capabilities', roomId });
-      const recv = await taker.mediaOk({ action: 'transport.create', roomId, direction: 'recv' });
-      await taker.mediaOk({ action: 'consume', transportId: recv.transportId, producerId: leg.audio!.producerId, rtpCapabilities: caps.rtpCapabilities });
+      const caps = await suite.taker.mediaOk({ action: 'router.capabilities', roomId });
+      const recv = await suite.taker.mediaOk({ action: 'transport.create', roomId, direction: 'recv' });
+      await suite.taker.mediaOk({ action: 'consume', transportId: recv.transportId, producerId: leg.audio!.producerId, rtpCapabilities: caps.rtpCapabilities });
 
       // The call taker's microphone (its producer named by the server as the browser's is), a consulted party's leg, and a conference mix.
       const agent = await producerInRoom(callId, { source: 'dispatcher', callId, actorId: 'user:calltaker.police', username: 'calltaker.police' }, 0xd15ea5e, 0x7f);
@@ -196,7 +174,7 @@ describe('call-leg recording on a live server', () => {
     }
 
     // The call taker hangs up: the phone gets the BYE, the room closes, each file is finished.
-    await taker.ok({ type: 'call.hangup', callId });
+    await suite.taker.ok({ type: 'call.hangup', callId });
     const result = await run;
     expect(result.code).toBe(0);
     const stored = await until('every leg stored', async () => {
@@ -207,8 +185,8 @@ describe('call-leg recording on a live server', () => {
       ['agent:calltaker.police', 'stored', 'audio/wav'], ['caller', 'stored', 'audio/wav'], ['party:13900000001', 'stored', 'audio/wav'],
     ]);
 
-    const dir = join(server.app.config.DATA_DIR, 'recordings');
-    const events = await server.app.db.sql<{ type: string; payload: { recordingId: string; sha256?: string } }[]>`
+    const dir = join(suite.server.app.config.DATA_DIR, 'recordings');
+    const events = await suite.server.app.db.sql<{ type: string; payload: { recordingId: string; sha256?: string } }[]>`
       SELECT type, payload FROM events WHERE stream_type = 'call' AND stream_id = ${callId} AND type LIKE 'call.recording.%' ORDER BY id`;
     const byByte: Record<string, number> = { caller: VOICE, 'agent:calltaker.police': 0x7f, 'party:13900000001': 0x55 };
     for (const rec of stored) {
@@ -245,15 +223,15 @@ describe('call-leg recording on a live server', () => {
     expect(grantRes.status).toBe(200);
     const grant = await grantRes.json() as { url: string; viewId: string };
     const callerFile = readFileSync(join(dir, caller.file));
-    const ranged = await fetch(`http://127.0.0.1:${server.port}${grant.url}`, { headers: { range: 'bytes=0-99' } });
+    const ranged = await fetch(`http://127.0.0.1:${suite.server.port}${grant.url}`, { headers: { range: 'bytes=0-99' } });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get('content-type')).toBe('audio/wav');
     expect(ranged.headers.get('content-range')).toBe(`bytes 0-99/${callerFile.length}`);
     expect(Buffer.from(await ranged.arrayBuffer()).equals(callerFile.subarray(0, 100))).toBe(true);
-    const whole = Buffer.from(await (await fetch(`http://127.0.0.1:${server.port}${grant.url}`)).arrayBuffer());
+    const whole = Buffer.from(await (await fetch(`http://127.0.0.1:${suite.server.port}${grant.url}`)).arrayBuffer());
     expect(sha256(whole)).toBe(caller.sha256);
     // A tampered URL (another call's recording under this signature) is refused.
-    expect((await fetch(`http://127.0.0.1:${server.port}${grant.url.replace(caller.id, agentLeg.id)}`)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${suite.server.port}${grant.url.replace(caller.id, agentLeg.id)}`)).status).toBe(401);
 
     // Another agency may neither list nor play the call; the recent calls list it for police only.
     expect((await http('GET', `/api/v1/calls/${callId}/recordings`, 'dispatcher.fire')).status).toBe(403);
@@ -262,7 +240,7 @@ describe('call-leg recording on a live server', () => {
     const recent = await (await http('GET', '/api/v1/calls/recent?agencyId=police', 'calltaker.police')).json() as { calls: { callId: string; recordings: unknown[] }[] };
     expect(recent.calls.find((c) => c.callId === callId)?.recordings).toHaveLength(3);
 
-    // The access log: the live listening in the call room and the playback, for the supervisor; not for the call taker.
+    // The access log: the live listening in the call room and the playback, for the supervisor; not for the call suite.taker.
     const log = await (await http('GET', `/api/v1/calls/${callId}/media-access`, 'supervisor.police')).json() as {
       views: { callId: string; mode: string; viewerUsername: string; endedAt: string | null; streams: { streamId: string; kind: string }[] }[];
     };

@@ -193,13 +193,14 @@ export async function runCaller(s: CallerScript, timeoutMs = 60_000, scenario = 
 /**
  * The caller of `callerScenario` (INVITE with digest, 180 while queued, 200, the server's hold
  * and resume re-INVITEs), except that it does not hang up: it waits up to `byeTimeoutMs` for
- * the BYE of the dispatcher's Hang up and answers it 200 (logging `bye-received`).
+ * the BYE of the dispatcher's Hang up and answers it 200 (logging `bye-received`); `beforeBye`:
+ * sipp steps to run first.
  */
-export function callerWaitingForBye(s: CallerScript, byeTimeoutMs = 90_000): string {
+export function callerWaitingForBye(s: CallerScript, byeTimeoutMs = 90_000, beforeBye = ''): string {
   const xml = callerScenario({ ...s, ending: 'answer', talkMs: 0 });
   const tail = xml.lastIndexOf('<pause milliseconds="0"/>');
   if (tail < 0) throw new Error('caller scenario changed: no final pause before the BYE');
-  return `${xml.slice(0, tail)}<recv request="BYE" timeout="${byeTimeoutMs}"><action><log message="bye-received"/></action></recv>
+  return `${xml.slice(0, tail)}${beforeBye}<recv request="BYE" timeout="${byeTimeoutMs}"><action><log message="bye-received"/></action></recv>
 ${sippReply('200 OK', { contact: s.user })}
 </scenario>
 `;
