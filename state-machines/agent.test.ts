@@ -29,10 +29,21 @@ describe('agent machine', () => {
     expect(run(away, { type: 'ANSWERED', callId: 'CALL-2', at: T0 }).context.lastAnsweredAt).toBe(T0);
   });
 
+  test('a call transferred to an agent, or a conference they are added to, steps them ready or away', () => {
+    const at = '2025-03-01T08:04:00.000Z';
+    for (const s of [fresh(), run(fresh(), { type: 'READY', at: T0 })]) {
+      const engaged = run(s, { type: 'ENGAGED', callId: 'CALL-3', as: 'transfer', at });
+      expect(engaged.value).toBe(s.value);
+      expect(engaged.context.lastOfferedAt).toBe(at);
+      expect(refuses(s, { type: 'ENGAGED', callId: ' ', as: 'conference', at })).toBe(true);
+    }
+  });
+
   test('every path replays with pure transition()', () => {
     const events: AgentEvent[] = [
       { type: 'READY', at: T0 }, { type: 'AWAY', reason: 'break', at: T0 },
       { type: 'OFFERED', callId: 'CALL-1', at: T0 }, { type: 'ANSWERED', callId: 'CALL-1', at: T0 },
+      { type: 'ENGAGED', callId: 'CALL-1', as: 'conference', at: T0 },
     ];
     const paths = getShortestPaths(agentMachine, { input, events, serializeState: (s) => String(s.value) });
     expect(paths.map((p) => String(p.state.value)).sort()).toEqual(['away', 'ready']);

@@ -6,11 +6,15 @@
  *   away ─────────────► ready ◄─┘
  *    ▲  ◄───────────────┘  ↺ ANSWERED (in either state: stamps lastAnsweredAt)
  *         AWAY (a reason: break, missed offer, declined)
+ *                          ↺ ENGAGED (in either state: a call is transferred to the agent, or
+ *                            the agent is added to one; stamps lastOfferedAt)
  * ```
  *
  * Being busy with a call is not a state here: it is read from the calls themselves, so a call
- * that ends never has to remember to free its agent. The agent's version is what makes two
- * offers to the same agent conflict: every offer steps this aggregate.
+ * that ends never has to remember to free its agent. The agent's version is what makes the
+ * ACD's offer conflict with anything else that makes the agent busy: an offer (OFFERED), an
+ * answer or an outbound call (ANSWERED), a transfer or conference (ENGAGED) all step this
+ * aggregate, so an offer planned while the agent looked free does not commit once they are not.
  */
 import { assertEvent, assign, setup } from 'xstate';
 import { hasText, type Stamped } from './common';
@@ -37,6 +41,7 @@ export type AgentEvent = Stamped &
     | { type: 'AWAY'; reason: string }
     | { type: 'OFFERED'; callId: string }
     | { type: 'ANSWERED'; callId: string }
+    | { type: 'ENGAGED'; callId: string; as: 'transfer' | 'conference' }
   );
 
 /** The away reason the server gives a seat whose consoles all disconnected (server/calls/presence.ts). */
@@ -66,12 +71,19 @@ export const agentMachine = setup({
       ? { agentId: input.agentId, username: input.username, agencyId: input.agencyId, role: input.role, readySince: null, awayReason: 'signed in', lastOfferedAt: null, lastAnsweredAt: null }
       : ({} as AgentContext),
   states: {
-    away: { on: { READY: { target: 'ready', actions: 'ready' }, ANSWERED: { guard: 'hasCall', actions: 'answered' } } },
+    away: {
+      on: {
+        READY: { target: 'ready', actions: 'ready' },
+        ANSWERED: { guard: 'hasCall', actions: 'answered' },
+        ENGAGED: { guard: 'hasCall', actions: 'offered' },
+      },
+    },
     ready: {
       on: {
         AWAY: { target: 'away', guard: 'hasReason', actions: 'away' },
         OFFERED: { guard: 'hasCall', actions: 'offered' },
         ANSWERED: { guard: 'hasCall', actions: 'answered' },
+        ENGAGED: { guard: 'hasCall', actions: 'offered' },
       },
     },
   },

@@ -1,7 +1,9 @@
 /**
  * The ACD distributor: offers each waiting call to the next available call taker of its
- * agency. It follows call and agent events on the bus (any node may run it; a sweep catches
- * what a lost bus message missed) and offers through the command pipeline as the system.
+ * agency. It follows call and agent events on the bus, keeping the queues in memory from the
+ * views they carry (./acd-model.ts; any node may run it; a sweep every few seconds reloads them
+ * from the store, catching what a lost bus message missed), and offers through the command
+ * pipeline as the system.
  *
  * The rule, kept simple on purpose:
  * - calls are offered in answer order (line priority, then longest wait);
@@ -13,8 +15,10 @@
  * - an agent who lets an offer expire is set away (not ready), so calls do not ring an empty
  *   seat; declining does the same (see `call.decline`).
  * Two nodes offering the same call use the same command id (call id + version): one applies.
- * Two offers to one agent both step the agent's aggregate: the version check lets one through
- * and the other re-plans, seeing the agent busy.
+ * Everything that makes an agent busy steps the agent's aggregate (an offer, an answer, an
+ * outbound call, a transfer or conference to them), and an offer reads the agent, then the calls
+ * naming them: a busy-making command that commits in between fails the offer's version check,
+ * and the re-planned offer sees the agent busy.
  */
 import type { Bus } from '../bus/bus';
 import type { BusMessage } from '../protocol';
@@ -25,7 +29,8 @@ import { RejectedByStateMachine, describeError } from '../errors';
 import type { CommandPipeline, Plan } from '../commands/pipeline';
 import { CONNECTED_CALL_STATES, LIVE_CALL_STATES } from '../../state-machines/call';
 import { callOf } from './steps';
-import { agencyAgents, openCalls } from './queue';
+import { agencyAgents, callsNaming, openCalls } from './queue';
+import { AcdModel } from './acd-model';
 import type { AgentView, CallView } from './kind';
 
 /** Agent ids holding or being offered a call, from the agency's open calls. */
@@ -40,6 +45,14 @@ export function busyAgents(calls: CallView[]): Set<string> {
   }
   return busy;
 }
+
+/** An offer the planner refused, and whose fault: the agent's (try another) or the call's. */
+class OfferRefused extends RejectedByStateMachine {
+  constructor(readonly because: 'agent' | 'call', message: string) {
+    super(message);
+  }
+}
+const refused = (because: 'agent' | 'call', message: string) => new OfferRefused(because, message);
 
 const idleSince = (a: AgentView) => [a.readySince, a.lastOfferedAt, a.lastAnsweredAt].filter((t): t is string => t !== null).sort().at(-1) ?? '';
 
@@ -73,15 +86,25 @@ export const DISTRIBUTING_EVENTS: ReadonlySet<string> = new Set([
   'agent.ready',
 ]);
 
+/** Rounds of one distribution pass: the second and later only for calls whose agent was busy after all. */
+const MAX_ROUNDS = 4;
+
+/** What one offer came to: made, or refused because of the agent (try the next) or of the call. */
+type OfferOutcome = 'offered' | 'agent' | 'call';
+
 export class CallDistributor {
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Agencies whose next pass reloads their queue from the store first (the sweep). */
+  private readonly reloads = new Set<string>();
+  private readonly model = new AcdModel();
   private unsubscribe: (() => Promise<void>) | null = null;
 
   constructor(private readonly sql: Sql, private readonly pipeline: CommandPipeline, private readonly agencies: string[], private readonly log: Logger) {}
 
   async start(bus: Bus): Promise<void> {
     this.unsubscribe = await bus.subscribe('events', (m) => this.onEvent(m));
+    await this.sweep();
   }
 
   async stop(): Promise<void> {
@@ -89,9 +112,12 @@ export class CallDistributor {
     await Promise.all(this.running.values());
   }
 
-  /** Distributes for every agency with lines and waits for it (the worker loop's sweep). */
+  /**
+   * Reloads every agency's queue from the store and distributes, and waits for it (the worker
+   * loop's sweep: what a lost bus message kept from the picture is in the store).
+   */
   async sweep(): Promise<number> {
-    for (const agencyId of this.agencies) this.schedule(agencyId);
+    for (const agencyId of this.agencies) this.schedule(agencyId, true);
     await this.idle();
     return 0;
   }
@@ -105,9 +131,9 @@ export class CallDistributor {
     if (message.type !== 'event.committed') return;
     const { event } = message;
     if (event.streamType !== 'call' && event.streamType !== 'agent') return;
+    this.model.apply(event.view as unknown as CallView | AgentView);
     // Only what can make an offer possible starts a pass: a call waiting, an agent ready or free.
-    // Media, digits, recordings, locations and the offers themselves do not (they were most of
-    // a call's events: a pass per event re-read every open call of the agency each time).
+    // Media, digits, recordings, locations and the offers themselves do not.
     if (!DISTRIBUTING_EVENTS.has(event.type)) return;
     const agencyId = String(event.view.agencyId);
     if (event.type === 'call.offer.expired') void this.missedOffer(event.streamId, event.version, String(event.payload.agentId)).finally(() => this.schedule(agencyId));
@@ -115,7 +141,8 @@ export class CallDistributor {
   }
 
   /** One distribution per agency at a time; events meanwhile ask for one more pass. */
-  private schedule(agencyId: string): void {
+  private schedule(agencyId: string, reload = false): void {
+    if (reload) this.reloads.add(agencyId);
     if (this.running.has(agencyId)) {
       this.again.add(agencyId);
       return;
@@ -123,31 +150,62 @@ export class CallDistributor {
     const run = (async () => {
       do {
         this.again.delete(agencyId);
-        await this.distribute(agencyId).catch((err) => this.log.warn({ err, agencyId }, 'call distribution failed; the sweep retries'));
+        try {
+          if (this.reloads.delete(agencyId)) await this.reload(agencyId);
+          await this.distribute(agencyId);
+        } catch (err) {
+          this.log.warn({ err, agencyId }, 'call distribution failed; the sweep retries');
+        }
       } while (this.again.has(agencyId));
     })().finally(() => this.running.delete(agencyId));
     this.running.set(agencyId, run);
   }
 
-  private async distribute(agencyId: string): Promise<number> {
-    const calls = await openCalls(this.sql, this.pipeline, agencyId);
-    const waiting = calls.filter((c) => c.state === 'queued');
-    if (waiting.length === 0) return 0;
-    const free = availableAgents(await agencyAgents(this.sql, this.pipeline, agencyId), calls);
-    let offers = 0;
-    for (let i = 0; i < Math.min(waiting.length, free.length); i++) {
-      if (await this.offer(waiting[i]!, free[i]!)) offers++;
-    }
-    return offers;
+  private async reload(agencyId: string): Promise<void> {
+    const mark = this.model.mark();
+    const [calls, agents] = [await openCalls(this.sql, this.pipeline, agencyId), await agencyAgents(this.sql, this.pipeline, agencyId)];
+    this.model.reload(agencyId, calls, agents, mark);
   }
 
-  private async offer(call: CallView, agent: AgentView): Promise<boolean> {
+  /**
+   * Offers the agency's waiting calls, in answer order, to its available agents, idle longest
+   * first, all at once (each offer is its own command on other aggregates: one waiting on the
+   * store does not hold up the next). An agent an offer finds busy costs that call a round: it
+   * is offered again, to the next available agent, with the picture the refusal corrected.
+   */
+  private async distribute(agencyId: string): Promise<number> {
+    const settled = new Set<string>();
+    const used = new Set<string>();
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const waiting = this.model.callsOf(agencyId).filter((c) => c.state === 'queued' && !settled.has(c.id));
+      const free = availableAgents(this.model.agentsOf(agencyId), this.model.allCalls()).filter((a) => !used.has(a.id));
+      const pairs = waiting.slice(0, free.length).map((call, i) => [call, free[i]!] as const);
+      if (pairs.length === 0) break;
+      const outcomes = await Promise.all(pairs.map(async ([call, agent]) => {
+        used.add(agent.id);
+        const outcome = await this.offer(call, agent);
+        if (outcome !== 'agent') settled.add(call.id);
+        return outcome;
+      }));
+      if (!outcomes.includes('agent')) break;
+    }
+    return settled.size;
+  }
+
+  private async offer(call: CallView, agent: AgentView): Promise<OfferOutcome> {
     try {
       await this.pipeline.execute(SYSTEM_ACTOR, `acd-offer-${call.id}-v${call.version}`, 'call.offer', async (ctx): Promise<Plan> => {
         const now = callOf(await ctx.load('call', call.id));
         const seat = (await ctx.load('agent', agent.id)).view as unknown as AgentView;
-        if (now.version !== call.version || seat.state !== 'ready') throw new RejectedByStateMachine('the call or the agent moved on');
-        if (busyAgents(await openCalls(this.sql, this.pipeline, call.agencyId)).has(seat.agentId)) throw new RejectedByStateMachine(`${seat.username} is busy`);
+        this.model.apply(now);
+        this.model.apply(seat);
+        if (now.version !== call.version) throw refused('call', 'the call moved on');
+        if (seat.state !== 'ready') throw refused('agent', `${seat.username} is not ready`);
+        // Read after the agent: anything that made them busy since stepped their version, so
+        // this offer's commit conflicts with it and is planned again.
+        const theirs = await callsNaming(this.sql, this.pipeline, seat.agentId);
+        for (const c of theirs) this.model.apply(c);
+        if (busyAgents(theirs).has(seat.agentId)) throw refused('agent', `${seat.username} is busy`);
         return {
           steps: [
             { type: 'call', id: call.id, event: { type: 'OFFER', agentId: seat.agentId, username: seat.username } },
@@ -155,10 +213,12 @@ export class CallDistributor {
           ],
         };
       });
-      return true;
+      return 'offered';
     } catch (err) {
+      if (err instanceof OfferRefused) return err.because;
       if (describeError(err).status >= 500) this.log.warn({ err, callId: call.id }, 'offering a call failed');
-      return false;
+      // Refused by a machine (the call changed between plan and commit): the call's next event plans again.
+      return 'call';
     }
   }
 

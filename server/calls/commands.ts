@@ -11,7 +11,7 @@ import type { UserDirectory } from '../auth/users';
 import type { CityModel } from '../city';
 import type { Plan, PlanContext, Planner, Step } from '../commands/pipeline';
 import type { CallParty } from '../../state-machines/call';
-import { agentRef, answeredBy, callInput, endOnIncident, loadCall, newCallId, onCall, sipEffect } from './steps';
+import { agentRef, answeredBy, callInput, endOnIncident, engaged, loadCall, newCallId, onCall, sipEffect } from './steps';
 import { incidentLinkPlanner, type IncidentLinkCommands } from './incident-link';
 import { bridgePlanner, type BridgeCommands } from './bridge';
 
@@ -67,7 +67,7 @@ async function planAgentCommand(deps: CallDeps, ctx: PlanContext, cmd: AgentComm
     case 'call.transfer': {
       assertHasCall(ctx.actor, call);
       const target = partyFor(deps, ctx.actor, call.agencyId, cmd.to);
-      return { steps: [onCall(call.id, { type: 'TRANSFER', mode: cmd.mode, target })], effects: [sipEffect('sip.call.transfer', call, { mode: cmd.mode, target })] };
+      return { steps: [onCall(call.id, { type: 'TRANSFER', mode: cmd.mode, target }), ...(await engaged(ctx, target, call.id, 'transfer'))], effects: [sipEffect('sip.call.transfer', call, { mode: cmd.mode, target })] };
     }
     case 'call.transfer.complete':
       assertHasCall(ctx.actor, call);
@@ -78,7 +78,7 @@ async function planAgentCommand(deps: CallDeps, ctx: PlanContext, cmd: AgentComm
     case 'call.conference.add': {
       assertHasCall(ctx.actor, call);
       const party = partyFor(deps, ctx.actor, call.agencyId, cmd.to);
-      return { steps: [onCall(call.id, { type: 'CONFERENCE_ADD', party })], effects: [sipEffect('sip.call.conference.add', call, { party })] };
+      return { steps: [onCall(call.id, { type: 'CONFERENCE_ADD', party }), ...(await engaged(ctx, party, call.id, 'conference'))], effects: [sipEffect('sip.call.conference.add', call, { party })] };
     }
     case 'call.conference.remove': {
       assertHasCall(ctx.actor, call);
@@ -157,7 +157,7 @@ async function callback(ctx: PlanContext, call: Awaited<ReturnType<typeof loadCa
   };
   return {
     createdId: id,
-    steps: [{ type: 'call', id, create: input }, onCall(call.id, { type: 'CALLBACK', callbackCallId: id, by: ctx.actor.username })],
+    steps: [{ type: 'call', id, create: input }, onCall(call.id, { type: 'CALLBACK', callbackCallId: id, by: ctx.actor.username }), ...(await answeredBy(ctx, ctx.actor, id))],
     effects: [sipEffect('sip.call.dial', { id, sipCallId: null }, { number: call.callerNumber, agentId: ctx.actor.id, line: call.line })],
   };
 }

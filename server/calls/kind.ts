@@ -41,7 +41,7 @@ export const CALL_EVENTS: Record<string, string> = {
 };
 
 export const AGENT_EVENTS: Record<string, string> = {
-  CREATE: 'agent.signed_in', READY: 'agent.ready', AWAY: 'agent.away', OFFERED: 'agent.offered', ANSWERED: 'agent.answered',
+  CREATE: 'agent.signed_in', READY: 'agent.ready', AWAY: 'agent.away', OFFERED: 'agent.offered', ANSWERED: 'agent.answered', ENGAGED: 'agent.engaged',
 };
 
 /** A call as clients see it. `kind` tells call and agent items of the ACD feed apart. */

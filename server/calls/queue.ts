@@ -7,6 +7,7 @@ import type { Sql } from '../store/db';
 import type { CommandPipeline } from '../commands/pipeline';
 import type { CityModel } from '../city';
 import { waitingMs } from '../../state-machines/call-model';
+import { LIVE_CALL_STATES } from '../../state-machines/call';
 import type { AgentView, CallView } from './kind';
 
 type Row = { id: string; version: number; snapshot: unknown };
@@ -50,6 +51,20 @@ export async function openCalls(sql: Sql, pipeline: CommandPipeline, agencyId: s
   const rows = await sql<Row[]>`SELECT id, version, snapshot FROM aggregates WHERE type = 'call' AND agency_id = ${agencyId} AND state <> 'ended'`;
   const kind = pipeline.kind('call');
   return rows.map((r) => kind.view(r.id, pipeline.restore('call', r.snapshot), r.version) as unknown as CallView).sort(answerOrder);
+}
+
+/**
+ * The live calls whose context names this agent anywhere (offered to them, with them,
+ * transferred to them, in conference with them, or an offer they missed), of any agency, read
+ * from the store: what the ACD checks an agent against inside an offer's transaction.
+ */
+export async function callsNaming(sql: Sql, pipeline: CommandPipeline, agentId: string): Promise<CallView[]> {
+  const rows = await sql<Row[]>`
+    SELECT id, version, snapshot FROM aggregates
+    WHERE type = 'call' AND state IN ${sql(LIVE_CALL_STATES as string[])}
+      AND jsonb_path_exists(snapshot->'context', '$.** ? (@.agentId == $id)', jsonb_build_object('id', ${agentId}::text))`;
+  const kind = pipeline.kind('call');
+  return rows.map((r) => kind.view(r.id, pipeline.restore('call', r.snapshot), r.version) as unknown as CallView);
 }
 
 /** The agency's agents (everyone who ever got ready for calls). */

@@ -7,7 +7,7 @@ import type { Actor } from '../protocol';
 import type { CityModel } from '../city';
 import type { PhoneLine } from '../../config/seed/schema';
 import type { Effect, Loaded, MachineEvent, PlanContext, Step } from '../commands/pipeline';
-import type { CallAgent, CallInput } from '../../state-machines/call';
+import type { CallAgent, CallInput, CallParty } from '../../state-machines/call';
 import type { IncidentView } from '../incidents/kind';
 import type { CallView } from './kind';
 
@@ -34,6 +34,15 @@ export function agentRef(actor: Actor): CallAgent {
 /** Records on the agent's aggregate, if the agent has one (they signed in to the ACD), that they took a call. */
 export async function answeredBy(ctx: PlanContext, actor: Actor, callId: string): Promise<Step[]> {
   return (await ctx.tryLoad('agent', actor.id)) ? [{ type: 'agent', id: actor.id, event: { type: 'ANSWERED', callId } }] : [];
+}
+
+/**
+ * Records on an agent's aggregate, if they have one, that a call was transferred to them or
+ * they were added to one: it steps their version, so an ACD offer planned meanwhile conflicts.
+ */
+export async function engaged(ctx: PlanContext, party: CallParty, callId: string, as: 'transfer' | 'conference'): Promise<Step[]> {
+  if (party.kind !== 'agent') return [];
+  return (await ctx.tryLoad('agent', party.agentId)) ? [{ type: 'agent', id: party.agentId, event: { type: 'ENGAGED', callId, as } }] : [];
 }
 
 /**

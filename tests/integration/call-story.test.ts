@@ -14,6 +14,7 @@ import type { IncidentView } from '../../server/incidents/kind';
 import { startTestServer, type TestServer } from '../support/app';
 import { TestClient } from '../support/ws-client';
 import { until } from '../support/until';
+import { callsNaming } from '../../server/calls/queue';
 
 const clock = new TestClock(new Date());
 let server: TestServer;
@@ -187,4 +188,30 @@ test('a second caller joins an open incident; a location confirmed later moves i
   await bridge.ok({ type: 'call.ended', callId, cause: 'hangup', sipReason: 'BYE' });
   const incident = (await taker.query({ type: 'incident.get', incidentId })) as IncidentView;
   expect(incident.calls).toEqual([expect.objectContaining({ callId, outcome: 'completed' })]);
+});
+
+test('a ready dispatcher a call is being transferred to is not offered a queued call; the ACD offers it once someone is free', async () => {
+  // The taker has a call and hands it (attended) to the ready dispatcher: both are busy now.
+  await dispatcher.ok({ type: 'call.agent.ready' });
+  await taker.ok({ type: 'call.agent.away', reason: 'paperwork' });
+  const first = await ring('110', '13200132000');
+  await until('the first call offered to the dispatcher', async () => (await call(first)).offer?.username === 'dispatcher.police');
+  await dispatcher.ok({ type: 'call.answer', callId: first });
+  await taker.ok({ type: 'call.agent.ready' });
+  const engaged = await dispatcher.ok({ type: 'call.transfer', callId: first, mode: 'attended', to: { username: 'calltaker.police' } });
+  expect(engaged.events.map((e) => e.type)).toEqual(['call.transfer.started', 'agent.engaged']);
+  // The store says who the call names: the dispatcher (on it) and the taker (it is coming to them).
+  const naming = await callsNaming(server.app.db.sql, server.app.pipeline, 'user:calltaker.police');
+  expect(naming.map((c) => c.id)).toEqual([first]);
+
+  const second = await ring('110', '13100131000');
+  await server.app.acd.idle();
+  await server.app.acd.sweep();
+  expect(await call(second)).toMatchObject({ state: 'queued', offer: null });
+
+  // The taker takes the transfer; the dispatcher lets go and is free: the ACD offers them the second call.
+  await taker.ok({ type: 'call.answer', callId: first });
+  await dispatcher.ok({ type: 'call.transfer.complete', callId: first });
+  await until('the second call offered to the dispatcher', async () => (await call(second)).offer?.username === 'dispatcher.police');
+  for (const id of [first, second]) await bridge.ok({ type: 'call.ended', callId: id, cause: 'hangup' });
 });
