@@ -1,4 +1,10 @@
-/** Redis pub/sub bus shared by every server node of a deployment. */
+/**
+ * Redis pub/sub bus shared by every server node of a deployment. A node's own messages reach
+ * its own listeners straight away, in publish order, like the in-process bus; its copy coming
+ * back from Redis is recognised by the bus instance's tag on the wire and dropped, so a node
+ * does not parse and validate what it published itself (most of what a single node hears).
+ */
+import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { busMessage, type BusMessage } from '../protocol';
 import { type Bus, type BusChannel, type BusHandler, safeCall } from './bus';
@@ -7,6 +13,8 @@ type RedisClient = ReturnType<typeof createClient>;
 
 export class RedisBus implements Bus {
   private readonly handlers = new Map<BusChannel, Set<BusHandler>>();
+  /** Prefixes this instance's messages on the wire: `<tag> <json>`. */
+  private readonly tag = randomBytes(6).toString('hex');
 
   private constructor(
     private readonly pub: RedisClient,
@@ -25,7 +33,13 @@ export class RedisBus implements Bus {
   }
 
   async publish(channel: BusChannel, message: BusMessage): Promise<void> {
-    await this.pub.publish(`${this.prefix}:bus:${channel}`, JSON.stringify(message));
+    const handlers = this.handlers.get(channel);
+    if (handlers) {
+      queueMicrotask(() => {
+        for (const h of [...handlers]) safeCall(h, message, this.onError);
+      });
+    }
+    await this.pub.publish(`${this.prefix}:bus:${channel}`, `${this.tag} ${JSON.stringify(message)}`);
   }
 
   async subscribe(channel: BusChannel, handler: BusHandler): Promise<() => Promise<void>> {
@@ -34,9 +48,12 @@ export class RedisBus implements Bus {
       this.handlers.set(channel, (set = new Set()));
       const handlers = set;
       await this.sub.subscribe(`${this.prefix}:bus:${channel}`, (raw) => {
+        const space = raw.indexOf(' ');
+        const tag = raw.startsWith('{') || space < 0 ? null : raw.slice(0, space);
+        if (tag === this.tag) return;
         let parsed: BusMessage;
         try {
-          const result = busMessage.safeParse(JSON.parse(raw));
+          const result = busMessage.safeParse(JSON.parse(tag === null ? raw : raw.slice(space + 1)));
           if (!result.success) throw new Error(`invalid bus message on ${channel}: ${result.error.issues[0]?.message}`);
           parsed = result.data;
         } catch (err) {
