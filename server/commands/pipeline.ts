@@ -64,6 +64,8 @@ export type Planner = (ctx: PlanContext) => Promise<Plan>;
 export class VersionConflict extends Error {}
 
 const MAX_ATTEMPTS = 8;
+/** How many aggregates the pipeline keeps restored (a few thousand open calls, units and incidents). */
+const RECENT_AGGREGATES = 5_000;
 
 export interface PipelineMetrics {
   observeCommand(type: string, outcome: string, seconds: number): void;
@@ -96,16 +98,39 @@ export class CommandPipeline {
     return createActor(this.kind(type).machine, { snapshot: persisted as never, input: undefined }).getSnapshot() as AnyMachineSnapshot;
   }
 
+  /**
+   * Aggregates as this node last loaded or wrote them, most recent last. A load still reads the
+   * stored version (another node may have moved it on), but when that is the version here, the
+   * stored snapshot is neither sent nor restored again (restoring was a good part of a command's
+   * CPU). Entries are treated as immutable, like every snapshot and view.
+   */
+  private readonly recent = new Map<string, Loaded>();
+
   async load(type: AggregateType, id: string): Promise<Loaded | null> {
+    const key = `${type}:${id}`;
+    const known = this.recent.get(key);
     const rows = await this.sql<{ version: number; snapshot: unknown; last_hash: string; state: string }[]>`
-      SELECT version, snapshot, last_hash, state FROM aggregates WHERE type = ${type} AND id = ${id}`;
+      SELECT version, CASE WHEN version = ${known?.version ?? -1} THEN NULL ELSE snapshot END AS snapshot, last_hash, state
+      FROM aggregates WHERE type = ${type} AND id = ${id}`;
     const row = rows[0];
     if (!row) return null;
+    if (known && row.snapshot === null && known.version === row.version && known.lastHash === row.last_hash) {
+      this.remember(known);
+      return known;
+    }
     const snapshot = this.restore(type, row.snapshot);
-    return {
+    return this.remember({
       type, id, version: row.version, snapshot, lastHash: row.last_hash, state: row.state,
       view: this.kind(type).view(id, snapshot, row.version),
-    };
+    });
+  }
+
+  private remember(loaded: Loaded): Loaded {
+    const key = `${loaded.type}:${loaded.id}`;
+    this.recent.delete(key);
+    this.recent.set(key, loaded);
+    if (this.recent.size > RECENT_AGGREGATES) this.recent.delete(this.recent.keys().next().value!);
+    return loaded;
   }
 
   /**
@@ -191,6 +216,7 @@ export class CommandPipeline {
       if (!stored) throw new VersionConflict('command id raced');
       return stored;
     }
+    for (const w of writes.aggregates) this.remember({ type: w.type, id: w.id, version: w.version, snapshot: w.snapshot, lastHash: w.lastHash, view: w.view, state: w.state });
     await this.publish(committed);
     if (plan.effects?.length) this.effectsCommitted?.();
     return result;
