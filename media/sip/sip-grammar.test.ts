@@ -2,7 +2,8 @@
  * The compiled-once header parser (./sip-grammar.ts) reads SIP exactly as sip.js's own does:
  * the same parsed messages for what the edge sends a node (INVITE through Kamailio, responses
  * with Record-Route and a digest challenge, a NOTIFY with a sipfrag, the BYE), the same
- * refusals for malformed headers, and a generated parser of another shape is refused.
+ * refusals for malformed headers (the plain headers it reads without the parser included), and
+ * a generated parser of another shape is refused.
  */
 import { Core, Grammar } from 'sip.js';
 import { hoistedParserSource, installFastSipGrammar } from './sip-grammar';
@@ -27,6 +28,10 @@ const MESSAGES = [
 const HEADERS: [string, string][] = [
   ['From', 'no angle brackets <<'], ['Via', 'SIP/2.0/UDP'], ['CSeq', 'INVITE 2'], ['Contact', '*'], ['Refer_To', '<sip:122@beacon.local>'],
   ['Subscription_State', 'active;expires=60'], ['Session_Expires', '1800;refresher=uac'], ['Content_Disposition', 'render;handling=optional'],
+  // The plain forms read without the generated parser, and their near misses.
+  ['Call_ID', 'a<b>"c"@[d]:e'], ['Call_ID', 'x@y@z'], ['Call_ID', ''], ['Call_ID', 'é@x'], ['CSeq', '4294967296 INVITE'], ['CSeq', '7 IN VITE'],
+  ['CSeq', '7 x-Custom.M!'], ['Content_Length', '12a'], ['Content_Length', ' 3'], ['Max_Forwards', ''], ['Max_Forwards', '999999999'],
+  ['Content_Type', 'text/plain ; charset=x'], ['Content_Type', 'application/'], ['Content_Type', 'Application/SDP'],
 ];
 
 const logger = new Core.LoggerFactory().getLogger('sip-grammar.test');

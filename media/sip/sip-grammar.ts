@@ -51,9 +51,34 @@ export function hoistedParserSource(source: string): string {
   return `${before}\n${shared.join('\n')}\nfunction peg$parse(input1, options1) {\n    input = input1;\n    options = options1;\n${perCall.join('\n')}\n}\nreturn peg$parse;\n`;
 }
 
+/** RFC 3261 `word` (Call-ID) and `token` (methods, media types) characters. */
+const WORD = "[A-Za-z0-9\\-.!%*_+`'~()<>:\\\\\"/\\[\\]?{}]+";
+const TOKEN = "[A-Za-z0-9\\-.!%*_+`'~]+";
+/**
+ * The headers every message carries whose grammar is trivial, read without the generated parser
+ * when they are in their plain form (what sip.js's parser gives for them: the Call-ID and the
+ * media type as they are, lengths as numbers, the CSeq as number and method). Anything else
+ * (folded lines, parameters, odd spacing, errors) goes to the parser as before.
+ */
+const CALL_ID = new RegExp(`^${WORD}(@${WORD})?$`);
+const CSEQ = new RegExp(`^(\\d{1,9}) (${TOKEN})$`);
+const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}$`);
+const PLAIN: Record<string, (v: string) => unknown> = {
+  Call_ID: (v) => (CALL_ID.test(v) ? v : undefined),
+  Content_Length: (v) => (/^\d{1,9}$/.test(v) ? Number(v) : undefined),
+  Max_Forwards: (v) => (/^\d{1,9}$/.test(v) ? Number(v) : undefined),
+  CSeq: (v) => {
+    const m = CSEQ.exec(v);
+    return m ? { value: Number(m[1]), method: m[2] } : undefined;
+  },
+  Content_Type: (v) => (MEDIA_TYPE.test(v) ? v : undefined),
+};
+
 /** sip.js's `Grammar.parse`, on a given generated parser: the parsed data, or -1. */
 function parseWith(peg: PegParse) {
   return (input: string, startRule: string): unknown => {
+    const plain = PLAIN[startRule]?.(input);
+    if (plain !== undefined) return plain;
     const options: { startRule: string; data?: unknown } = { startRule };
     try {
       peg(input, options);
@@ -80,6 +105,8 @@ const SAMPLES: [string, string][] = [
   ['Name_Addr_Header', '"A" <sip:a@b.c;x=y>;tag=z'],
   ['Event', 'refer;id=3'],
   ['CSeq', 'not a cseq'],
+  ['CSeq', '314159 INFO'], ['CSeq', '1  INVITE'], ['Call_ID', 'a84b4c76e66710'], ['Call_ID', 'bad id'], ['Content_Length', '0'],
+  ['Max_Forwards', '070'], ['Content_Type', 'multipart/mixed;boundary=b1'], ['Content_Type', 'application/pidf+xml'],
 ];
 
 const fingerprint = (v: unknown) => `${(v as object | null)?.constructor?.name ?? typeof v}:${JSON.stringify(v, (_k, x) => (x instanceof Map ? [...x] : x))}`;
