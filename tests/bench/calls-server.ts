@@ -82,7 +82,8 @@ async function answeredLeg(get: () => SipCall | undefined, timeoutMs: number): P
     const leg = get();
     if (leg?.audio) return leg;
     if (Date.now() > until) throw new Error(leg ? 'the leg was not answered in time' : 'no SIP leg for this call on this node');
-    await new Promise((r) => setTimeout(r, 5));
+    // Not much finer: hundreds of calls waiting for their 200 OK at once poll here, in the server's process.
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
