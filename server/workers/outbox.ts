@@ -35,12 +35,13 @@ export class OutboxWorker {
         SELECT id::int AS id, command_id, action, params, attempts FROM outbox
         WHERE processed_at IS NULL AND available_at <= ${now.toISOString()}
         ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      const done: number[] = [];
       for (const row of rows) {
         const handler = this.handlers[row.action];
         try {
           if (!handler) throw new Error(`no handler for outbox action ${row.action}`);
           await handler(row.params, { id: row.id, commandId: row.command_id });
-          await tx`UPDATE outbox SET processed_at = ${now.toISOString()}, attempts = attempts + 1 WHERE id = ${row.id}`;
+          done.push(row.id);
           this.onDone(row.action, 'done');
         } catch (err) {
           const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** row.attempts);
@@ -50,6 +51,9 @@ export class OutboxWorker {
           this.onDone(row.action, 'failed');
         }
       }
+      // One statement for every row done: a row at a time was a round trip each, and under load
+      // a batch of calls' answers waited seconds behind one another for their 200 OK.
+      if (done.length > 0) await tx`UPDATE outbox SET processed_at = ${now.toISOString()}, attempts = attempts + 1 WHERE id IN ${tx(done)}`;
       return rows.length;
     })) as number;
   }
