@@ -23,6 +23,20 @@ export const LIVE_CALL_STATES: readonly CallState[] = ['ringing', 'queued', 'off
 /** States in which a dispatcher holds the call (the agent is busy with it). */
 export const CONNECTED_CALL_STATES: readonly CallState[] = ['answered', 'held', 'transferring', 'conferenced'];
 
+/**
+ * The agents a call keeps busy: offered it, holding it (or an outbound call ringing for them),
+ * having it transferred to them, in conference on it. None once it is no longer live.
+ */
+export function agentsBusyWith(call: Pick<CallContext, 'offer' | 'agent' | 'transfer' | 'conference'> & { state: string }): string[] {
+  if (!(LIVE_CALL_STATES as readonly string[]).includes(call.state)) return [];
+  const busy = new Set<string>();
+  if (call.offer) busy.add(call.offer.agentId);
+  if (call.agent && ((CONNECTED_CALL_STATES as readonly string[]).includes(call.state) || call.state === 'ringing')) busy.add(call.agent.agentId);
+  if (call.transfer?.target.kind === 'agent') busy.add(call.transfer.target.agentId);
+  for (const p of call.conference) if (p.kind === 'agent') busy.add(p.agentId);
+  return [...busy];
+}
+
 /** Inbound: a caller rang a configured line. Outbound: a dispatcher calls out (a callback). */
 export type CallDirection = 'inbound' | 'outbound';
 

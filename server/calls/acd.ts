@@ -27,23 +27,15 @@ import type { Sql } from '../store/db';
 import { SYSTEM_ACTOR } from '../auth/users';
 import { RejectedByStateMachine, describeError } from '../errors';
 import type { CommandPipeline, Plan } from '../commands/pipeline';
-import { CONNECTED_CALL_STATES, LIVE_CALL_STATES } from '../../state-machines/call';
+import { agentsBusyWith } from '../../state-machines/call';
 import { callOf } from './steps';
-import { agencyAgents, callsNaming, openCalls } from './queue';
+import { agencyAgents, callsKeepingBusy, openCalls } from './queue';
 import { AcdModel } from './acd-model';
 import type { AgentView, CallView } from './kind';
 
 /** Agent ids holding or being offered a call, from the agency's open calls. */
 export function busyAgents(calls: CallView[]): Set<string> {
-  const busy = new Set<string>();
-  for (const c of calls) {
-    if (!(LIVE_CALL_STATES as readonly string[]).includes(c.state)) continue;
-    if (c.offer) busy.add(c.offer.agentId);
-    if (c.agent && ((CONNECTED_CALL_STATES as readonly string[]).includes(c.state) || c.state === 'ringing')) busy.add(c.agent.agentId);
-    if (c.transfer?.target.kind === 'agent') busy.add(c.transfer.target.agentId);
-    for (const p of c.conference) if (p.kind === 'agent') busy.add(p.agentId);
-  }
-  return busy;
+  return new Set(calls.flatMap(agentsBusyWith));
 }
 
 /** An offer the planner refused, and whose fault: the agent's (try another) or the call's. */
@@ -203,7 +195,7 @@ export class CallDistributor {
         if (seat.state !== 'ready') throw refused('agent', `${seat.username} is not ready`);
         // Read after the agent: anything that made them busy since stepped their version, so
         // this offer's commit conflicts with it and is planned again.
-        const theirs = await callsNaming(this.sql, this.pipeline, seat.agentId);
+        const theirs = await callsKeepingBusy(this.sql, this.pipeline, seat.agentId);
         for (const c of theirs) this.model.apply(c);
         if (busyAgents(theirs).has(seat.agentId)) throw refused('agent', `${seat.username} is busy`);
         return {

@@ -5,7 +5,7 @@
  * (`incident.call.linked`, `incident.call.ended`), so it lands on the incident's timeline.
  */
 import type { AnyMachineSnapshot } from 'xstate';
-import { callMachine, type CallContext } from '../../state-machines/call';
+import { agentsBusyWith, callMachine, type CallContext } from '../../state-machines/call';
 import { agentMachine, type AgentContext } from '../../state-machines/agent';
 import { type AggregateKind, stateName } from '../commands/aggregate-kind';
 
@@ -66,6 +66,7 @@ export const callsFeed = (agencyId: string) => `calls:${agencyId}`;
 const viewOf = (kind: 'call' | 'agent') => (id: string, snapshot: AnyMachineSnapshot, version: number) =>
   ({ kind, id, version, state: stateName(snapshot), ...(snapshot.context as object) }) as Record<string, unknown>;
 const scope = (view: Record<string, unknown>) => ({ agencyId: view.agencyId as string, districtId: null });
+const callScope = (view: Record<string, unknown>) => ({ ...scope(view), parties: agentsBusyWith(view as unknown as CallView) });
 
 export const callKind: AggregateKind = {
   type: 'call',
@@ -73,7 +74,7 @@ export const callKind: AggregateKind = {
   view: viewOf('call'),
   eventName: (t) => CALL_EVENTS[t] ?? `call.${t.toLowerCase()}`,
   feeds: (view) => [callsFeed(view.agencyId as string)],
-  scope,
+  scope: callScope,
 };
 
 export const agentKind: AggregateKind = {

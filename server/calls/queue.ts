@@ -54,15 +54,14 @@ export async function openCalls(sql: Sql, pipeline: CommandPipeline, agencyId: s
 }
 
 /**
- * The live calls whose context names this agent anywhere (offered to them, with them,
- * transferred to them, in conference with them, or an offer they missed), of any agency, read
- * from the store: what the ACD checks an agent against inside an offer's transaction.
+ * The live calls, of any agency, that keep this agent busy (offered to them, with them, being
+ * transferred to them, in conference with them), read from the store's `parties` column: what
+ * the ACD checks an agent against inside an offer's transaction.
  */
-export async function callsNaming(sql: Sql, pipeline: CommandPipeline, agentId: string): Promise<CallView[]> {
+export async function callsKeepingBusy(sql: Sql, pipeline: CommandPipeline, agentId: string): Promise<CallView[]> {
   const rows = await sql<Row[]>`
     SELECT id, version, snapshot FROM aggregates
-    WHERE type = 'call' AND state IN ${sql(LIVE_CALL_STATES as string[])}
-      AND jsonb_path_exists(snapshot->'context', '$.** ? (@.agentId == $id)', jsonb_build_object('id', ${agentId}::text))`;
+    WHERE type = 'call' AND state IN ${sql(LIVE_CALL_STATES as string[])} AND ${agentId}::text = ANY(parties)`;
   const kind = pipeline.kind('call');
   return rows.map((r) => kind.view(r.id, pipeline.restore('call', r.snapshot), r.version) as unknown as CallView);
 }

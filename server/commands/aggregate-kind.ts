@@ -6,6 +6,16 @@ import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 
 export type AggregateType = 'incident' | 'unit' | 'media_access' | 'media_view' | 'call' | 'agent';
 
+/**
+ * `parties`: the people an aggregate keeps busy right now (a call: its agents), so that who is
+ * busy is read from a small column instead of every snapshot.
+ */
+export interface AggregateScope {
+  agencyId: string | null;
+  districtId: string | null;
+  parties?: string[] | null;
+}
+
 export interface AggregateKind {
   type: AggregateType;
   machine: AnyStateMachine;
@@ -16,7 +26,7 @@ export interface AggregateKind {
   /** Live feeds an event of this aggregate is appended to, from its view after the event. */
   feeds(view: Record<string, unknown>): string[];
   /** Columns kept beside the snapshot for scoped queries. */
-  scope(view: Record<string, unknown>): { agencyId: string | null; districtId: string | null };
+  scope(view: Record<string, unknown>): AggregateScope;
 }
 
 /** The top-level state name of a snapshot (`{ a: 'b' }` → `a`). */

@@ -14,7 +14,7 @@ import type { IncidentView } from '../../server/incidents/kind';
 import { startTestServer, type TestServer } from '../support/app';
 import { TestClient } from '../support/ws-client';
 import { until } from '../support/until';
-import { callsNaming } from '../../server/calls/queue';
+import { callsKeepingBusy } from '../../server/calls/queue';
 
 const clock = new TestClock(new Date());
 let server: TestServer;
@@ -200,8 +200,8 @@ test('a ready dispatcher a call is being transferred to is not offered a queued 
   await taker.ok({ type: 'call.agent.ready' });
   const engaged = await dispatcher.ok({ type: 'call.transfer', callId: first, mode: 'attended', to: { username: 'calltaker.police' } });
   expect(engaged.events.map((e) => e.type)).toEqual(['call.transfer.started', 'agent.engaged']);
-  // The store says who the call names: the dispatcher (on it) and the taker (it is coming to them).
-  const naming = await callsNaming(server.app.db.sql, server.app.pipeline, 'user:calltaker.police');
+  // The store says whom the call keeps busy: the dispatcher (on it) and the taker (it is coming to them).
+  const naming = await callsKeepingBusy(server.app.db.sql, server.app.pipeline, 'user:calltaker.police');
   expect(naming.map((c) => c.id)).toEqual([first]);
 
   const second = await ring('110', '13100131000');
