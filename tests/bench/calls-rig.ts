@@ -212,6 +212,8 @@ export class CallBenchRig {
       if (edge) try { process.kill(-edge, 'SIGKILL'); } catch { /* already gone */ }
       await cleanUpServer(this.ready.leftovers as Config).catch(() => undefined);
     }
-    rmSync(this.logDir, { recursive: true, force: true });
+    // CALLS_BENCH_KEEP_LOG=1 keeps the server's log (its directory is printed) for a closer look.
+    if (process.env.CALLS_BENCH_KEEP_LOG) process.stderr.write(`calls bench: server log kept in ${this.logDir}\n`);
+    else rmSync(this.logDir, { recursive: true, force: true });
   }
 }
