@@ -6,7 +6,8 @@
  * timers and feed sequence numbers. Only after COMMIT is the command acknowledged and its
  * events published on the bus. A version conflict re-runs the whole command.
  */
-import { createActor, initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { createActor, type AnyMachineSnapshot } from 'xstate';
+import { MachineTransitions } from './transitions';
 import type { Bus } from '../bus/bus';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
@@ -74,6 +75,7 @@ export interface PipelineMetrics {
 
 export class CommandPipeline {
   private readonly kinds: Map<AggregateType, AggregateKind>;
+  private readonly transitions: Map<AggregateType, MachineTransitions>;
 
   constructor(
     private readonly sql: Sql,
@@ -85,6 +87,7 @@ export class CommandPipeline {
     private readonly metrics: PipelineMetrics,
   ) {
     this.kinds = new Map(kinds.map((k) => [k.type, k]));
+    this.transitions = new Map(kinds.map((k) => [k.type, new MachineTransitions(k.machine)]));
   }
 
   kind(type: AggregateType): AggregateKind {
@@ -243,14 +246,14 @@ export class CommandPipeline {
         // A clash of a generated id: re-plan (a fresh id); a clash of a given id ends as a refusal.
         if (current) throw loaded ? new RejectedByStateMachine(`${step.type} ${step.id} already exists`) : new VersionConflict(`${step.type} ${step.id} created twice`);
         machineEvent = { type: 'CREATE', ...step.create };
-        [next, actions] = initialTransition(kind.machine, { ...step.create, at: iso }) as [AnyMachineSnapshot, never[]];
+        [next, actions] = this.transitions.get(step.type)!.initialTransition({ ...step.create, at: iso });
         current = { type: step.type, id: step.id, expectedVersion: 0, version: 0, snapshot: next, lastHash: GENESIS_HASH, isNew: true, view: {}, state: '' };
       } else {
         if (!current) throw new NotFound(`${step.type} ${step.id} does not exist`);
         machineEvent = step.event;
         // A final snapshot still takes root-level transitions in pure transition(): refuse them here.
         const done = current.snapshot.status === 'done';
-        [next, actions] = done ? [current.snapshot, []] : transition(kind.machine, current.snapshot, { ...step.event, at: iso }) as [AnyMachineSnapshot, never[]];
+        [next, actions] = done ? [current.snapshot, []] : this.transitions.get(step.type)!.transition(current.snapshot, { ...step.event, at: iso });
         if (next === current.snapshot) {
           if (plan.ignoreRefusals) continue;
           throw new RejectedByStateMachine(
