@@ -57,6 +57,8 @@ export interface CommitInput {
   timers: PendingTimerOp[];
   effects: Effect[];
   consumeTimer?: PendingTimerOp & { op: 'consume' };
+  /** Aggregates the command only read, at the version it read: the commit aborts if one moved on. */
+  reads?: { type: AggregateType; id: string; version: number }[];
 }
 
 export type Committed = { events: (PendingEvent & { id: number; seqs: { feed: string; seq: number }[] })[] };
@@ -134,10 +136,15 @@ export async function commitCommand(sql: Sql, input: CommitInput): Promise<Commi
         FROM j, jsonb_to_recordset(j->'entries') AS x(feed text, from_top int, stream_type text, stream_id text, stream_version int)
         JOIN fd ON fd.id = x.feed
         JOIN ev ON ev.stream_type = x.stream_type AND ev.stream_id = x.stream_id AND ev.stream_version = x.stream_version
-        RETURNING feed, seq, event_id)
+        RETURNING feed, seq, event_id),
+      rd AS (
+        SELECT count(*) AS n FROM j, beacon_each(j->'reads') AS r, jsonb_to_record(r) AS x(type text, id text, version int)
+        JOIN aggregates a ON a.type = x.type AND a.id = x.id AND a.version = x.version)
       SELECT
         CASE WHEN (SELECT count(*) FROM upd) <> jsonb_array_length(j->'updates')
                THEN beacon_abort('40001', 'aggregate changed since it was loaded')
+             WHEN (SELECT n FROM rd) <> jsonb_array_length(j->'reads')
+               THEN beacon_abort('40001', 'an aggregate read changed since it was loaded')
              WHEN (SELECT count(*) FROM tcon) + (SELECT count(*) FROM trearm) <> (j->>'consumes')::int
                THEN beacon_abort('40001', 'timer already consumed')
         END AS aborted,
@@ -195,6 +202,7 @@ function statementInput(input: CommitInput) {
     timerRearms: consume && rearm?.op === 'set'
       ? [{ ...key(consume), due_at: consume.dueAt.toISOString(), event: rearm.event, new_due_at: rearm.dueAt.toISOString() }] : [],
     consumes: consume ? 1 : 0,
+    reads: input.reads ?? [],
     effects: input.effects.map((e) => ({ stream_type: e.streamType, stream_id: e.streamId, action: e.action, params: e.params })),
   };
   return body;

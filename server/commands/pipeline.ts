@@ -64,6 +64,13 @@ export type Planner = (ctx: PlanContext) => Promise<Plan>;
 
 export class VersionConflict extends Error {}
 
+/** An attempt failed on aggregates remembered rather than read: `cause` is what it failed with. */
+class StaleRead extends Error {
+  constructor(override readonly cause: unknown) {
+    super('planned on remembered aggregates');
+  }
+}
+
 const MAX_ATTEMPTS = 8;
 /** How many aggregates the pipeline keeps restored (a few thousand open calls, units and incidents). */
 const RECENT_AGGREGATES = 5_000;
@@ -130,6 +137,8 @@ export class CommandPipeline {
 
   private remember(loaded: Loaded): Loaded {
     const key = `${loaded.type}:${loaded.id}`;
+    // Two commits on one aggregate may come back in either order: keep the later version.
+    if ((this.recent.get(key)?.version ?? 0) > loaded.version) return loaded;
     this.recent.delete(key);
     this.recent.set(key, loaded);
     if (this.recent.size > RECENT_AGGREGATES) this.recent.delete(this.recent.keys().next().value!);
@@ -151,12 +160,19 @@ export class CommandPipeline {
     const started = performance.now();
     let outcome = 'error';
     try {
+      let fresh = false;
       for (let attempt = 1; ; attempt++) {
         try {
-          const result = await this.attempt(actor, commandId, commandType, planner);
+          const result = await this.attempt(actor, commandId, commandType, planner, fresh);
           outcome = result.duplicate ? 'duplicate' : 'applied';
           return result;
         } catch (err) {
+          // A refusal planned on remembered aggregates is planned again on the store's.
+          if (err instanceof StaleRead && !fresh) {
+            fresh = true;
+            continue;
+          }
+          if (err instanceof StaleRead) throw err.cause;
           if (err instanceof VersionConflict && attempt < MAX_ATTEMPTS) {
             this.metrics.countRetry();
             continue;
@@ -185,12 +201,25 @@ export class CommandPipeline {
     return { ...row.result, duplicate: true };
   }
 
-  private async attempt(actor: Actor, commandId: string, commandType: string, planner: Planner): Promise<CommandResult> {
+  /**
+   * One try of a command. Aggregates this node loaded or wrote lately are taken from `recent`
+   * without reading the store (`fresh` false): a written one is version-checked by the commit's
+   * UPDATE anyway, and one only read is checked by the commit too (`reads`), so a stale entry
+   * (another node moved it on) ends in a VersionConflict, and a planner's refusal that may come
+   * from one is not believed: either way the entries are dropped and the command tried again,
+   * reading the store.
+   */
+  private async attempt(actor: Actor, commandId: string, commandType: string, planner: Planner, fresh: boolean): Promise<CommandResult> {
     const at = this.clock.now();
     const cache = new Map<string, Loaded | null>();
+    const unverified = new Set<string>();
     const tryLoad = async (type: AggregateType, id: string) => {
       const key = `${type}:${id}`;
-      if (!cache.has(key)) cache.set(key, await this.load(type, id));
+      if (!cache.has(key)) {
+        const known = fresh ? undefined : this.recent.get(key);
+        if (known) unverified.add(key);
+        cache.set(key, known ?? (await this.load(type, id)));
+      }
       return cache.get(key) ?? null;
     };
     const load = async (type: AggregateType, id: string) => {
@@ -198,22 +227,34 @@ export class CommandPipeline {
       if (!found) throw new NotFound(`${type} ${id} does not exist`);
       return found;
     };
-    const plan = await planner({ actor, at, load, tryLoad });
-    for (const step of plan.steps) if (!('create' in step)) await tryLoad(step.type, step.id);
-    const writes = this.applySteps(plan, cache, at, actor, commandId);
-    if (writes.events.length === 0 && !plan.consumeTimer) {
-      throw new RejectedByStateMachine(`${commandType} changed nothing`);
+    let committed: Awaited<ReturnType<typeof commitCommand>>;
+    let writes: ReturnType<CommandPipeline['applySteps']>;
+    let plan: Plan;
+    let result: CommandResult;
+    try {
+      plan = await planner({ actor, at, load, tryLoad });
+      for (const step of plan.steps) if (!('create' in step)) await tryLoad(step.type, step.id);
+      writes = this.applySteps(plan, cache, at, actor, commandId);
+      if (writes.events.length === 0 && !plan.consumeTimer) {
+        throw new RejectedByStateMachine(`${commandType} changed nothing`);
+      }
+      result = {
+        commandId,
+        createdId: plan.createdId ?? null,
+        events: writes.events.map((e) => ({ streamType: e.streamType, streamId: e.streamId, version: e.version, type: e.type })),
+        duplicate: false,
+      };
+      const written = new Set(writes.aggregates.map((w) => `${w.type}:${w.id}`));
+      const reads = [...unverified].filter((k) => !written.has(k)).map((k) => cache.get(k)!).map((l) => ({ type: l.type, id: l.id, version: l.version }));
+      committed = await commitCommand(this.sql, {
+        commandId, commandType, actor, at, result, writes: writes.aggregates, events: writes.events,
+        timers: writes.timers, effects: plan.effects ?? [], consumeTimer: plan.consumeTimer, reads,
+      });
+    } catch (err) {
+      if (unverified.size === 0) throw err;
+      for (const key of unverified) this.recent.delete(key);
+      throw err instanceof VersionConflict ? err : new StaleRead(err);
     }
-    const result: CommandResult = {
-      commandId,
-      createdId: plan.createdId ?? null,
-      events: writes.events.map((e) => ({ streamType: e.streamType, streamId: e.streamId, version: e.version, type: e.type })),
-      duplicate: false,
-    };
-    const committed = await commitCommand(this.sql, {
-      commandId, commandType, actor, at, result, writes: writes.aggregates, events: writes.events,
-      timers: writes.timers, effects: plan.effects ?? [], consumeTimer: plan.consumeTimer,
-    });
     if (committed === 'duplicate') {
       const stored = await this.storedResult(commandId, actor);
       if (!stored) throw new VersionConflict('command id raced');
