@@ -130,12 +130,12 @@ export async function createApp(opts: AppOptions) {
     const callMediaListen = { ip: config.MEDIA_LISTEN_IP, announcedIp: config.MEDIA_ANNOUNCED_IP };
     const sipBridge = await startSipBridge(sip, config.SIP_DOMAIN, {
       city, media, listen: callMediaListen, log: log.child({ component: 'sip-bridge' }), nodeId: config.NODE_ID,
-      execute: (actor, command) => handleCommand(pipeline, { city, users }, actor, command),
+      execute: (actor, command) => handleCommand(pipeline, { city, users, seats: acd }, actor, command),
     });
     // Several nodes may share the edge: a call's effects go to the node holding its SIP leg.
     const legRouter = sipBridge ? new LegRouter({
       bus, nodeId: config.NODE_ID, holds: (callId) => sipBridge.leg(callId) !== undefined, log: log.child({ component: 'leg-routing' }),
-      execute: (actor, command) => handleCommand(pipeline, { city, users }, actor, command),
+      execute: (actor, command) => handleCommand(pipeline, { city, users, seats: acd }, actor, command),
     }) : null;
     if (sipBridge && legRouter) {
       closers.unshift(() => sipBridge.stop());
@@ -207,7 +207,7 @@ export async function createApp(opts: AppOptions) {
     const services: Services = {
       nodeId: config.NODE_ID, city, tokens, users, read, avl, metrics, media, access, playback, presence,
       clientConfig: { mapTileUrl: config.MAP_TILE_URL ?? null, mapAttribution: config.MAP_ATTRIBUTION, protocolVersion: PROTOCOL_VERSION },
-      execute: (actor, command) => handleCommand(pipeline, { city, users }, actor, command),
+      execute: (actor, command) => handleCommand(pipeline, { city, users, seats: acd }, actor, command),
       async health() {
         const checks: Record<string, string> = {};
         try {

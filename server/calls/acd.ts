@@ -26,7 +26,7 @@ import type { Logger } from '../log';
 import type { Sql } from '../store/db';
 import { SYSTEM_ACTOR } from '../auth/users';
 import { RejectedByStateMachine, describeError } from '../errors';
-import type { CommandPipeline, Plan } from '../commands/pipeline';
+import type { CommandPipeline, Plan, PlanContext, Step } from '../commands/pipeline';
 import { agentsBusyWith } from '../../state-machines/call';
 import { callOf } from './steps';
 import { agencyAgents, callsKeepingBusy, openCalls } from './queue';
@@ -78,6 +78,17 @@ export const DISTRIBUTING_EVENTS: ReadonlySet<string> = new Set([
   'agent.ready',
 ]);
 
+/** How long an agent picked for an offer is not picked again (the offer's events normally arrive within milliseconds). */
+const CLAIM_MS = 2_000;
+
+/** The call and agent steps of an offer. */
+function offerSteps(callId: string, seat: AgentView): Step[] {
+  return [
+    { type: 'call', id: callId, event: { type: 'OFFER', agentId: seat.agentId, username: seat.username } },
+    { type: 'agent', id: seat.id, event: { type: 'OFFERED', callId } },
+  ];
+}
+
 /** Rounds of one distribution pass: the second and later only for calls whose agent was busy after all. */
 const MAX_ROUNDS = 4;
 
@@ -90,7 +101,10 @@ export class CallDistributor {
   /** Agencies whose next pass reloads their queue from the store first (the sweep). */
   private readonly reloads = new Set<string>();
   private readonly model = new AcdModel();
+  /** Agents picked for an offer under way, until when (ms): see `claim`. */
+  private readonly claims = new Map<string, number>();
   private unsubscribe: (() => Promise<void>) | null = null;
+  private stopped = false;
 
   constructor(private readonly sql: Sql, private readonly pipeline: CommandPipeline, private readonly agencies: string[], private readonly log: Logger) {}
 
@@ -100,6 +114,7 @@ export class CallDistributor {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.unsubscribe?.();
     await Promise.all(this.running.values());
   }
@@ -124,16 +139,21 @@ export class CallDistributor {
     const { event } = message;
     if (event.streamType !== 'call' && event.streamType !== 'agent') return;
     this.model.apply(event.view as unknown as CallView | AgentView);
+    // The agent's own event comes after the call's in an offer: the picture has it busy now.
+    if (event.streamType === 'agent') this.claims.delete(event.streamId);
     // Only what can make an offer possible starts a pass: a call waiting, an agent ready or free.
     // Media, digits, recordings, locations and the offers themselves do not.
     if (!DISTRIBUTING_EVENTS.has(event.type)) return;
     const agencyId = String(event.view.agencyId);
     if (event.type === 'call.offer.expired') void this.missedOffer(event.streamId, event.version, String(event.payload.agentId)).finally(() => this.schedule(agencyId));
-    else this.schedule(agencyId);
+    // On the next turn: the rest of the command's events (a call queued and offered in one
+    // command) are in the picture by then.
+    else setImmediate(() => this.schedule(agencyId));
   }
 
   /** One distribution per agency at a time; events meanwhile ask for one more pass. */
   private schedule(agencyId: string, reload = false): void {
+    if (this.stopped) return;
     if (reload) this.reloads.add(agencyId);
     if (this.running.has(agencyId)) {
       this.again.add(agencyId);
@@ -170,7 +190,7 @@ export class CallDistributor {
     const used = new Set<string>();
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const waiting = this.model.callsOf(agencyId).filter((c) => c.state === 'queued' && !settled.has(c.id));
-      const free = availableAgents(this.model.agentsOf(agencyId), this.model.allCalls()).filter((a) => !used.has(a.id));
+      const free = this.available(agencyId).filter((a) => !used.has(a.id));
       const pairs = waiting.slice(0, free.length).map((call, i) => [call, free[i]!] as const);
       if (pairs.length === 0) break;
       const outcomes = await Promise.all(pairs.map(async ([call, agent]) => {
@@ -185,33 +205,77 @@ export class CallDistributor {
   }
 
   private async offer(call: CallView, agent: AgentView): Promise<OfferOutcome> {
+    this.claim(agent.id, call.agencyId);
     try {
       await this.pipeline.execute(SYSTEM_ACTOR, `acd-offer-${call.id}-v${call.version}`, 'call.offer', async (ctx): Promise<Plan> => {
         const now = callOf(await ctx.load('call', call.id));
-        const seat = (await ctx.load('agent', agent.id)).view as unknown as AgentView;
         this.model.apply(now);
-        this.model.apply(seat);
         if (now.version !== call.version) throw refused('call', 'the call moved on');
-        if (seat.state !== 'ready') throw refused('agent', `${seat.username} is not ready`);
-        // Read after the agent: anything that made them busy since stepped their version, so
-        // this offer's commit conflicts with it and is planned again.
-        const theirs = await callsKeepingBusy(this.sql, this.pipeline, seat.agentId);
-        for (const c of theirs) this.model.apply(c);
-        if (busyAgents(theirs).has(seat.agentId)) throw refused('agent', `${seat.username} is busy`);
-        return {
-          steps: [
-            { type: 'call', id: call.id, event: { type: 'OFFER', agentId: seat.agentId, username: seat.username } },
-            { type: 'agent', id: seat.id, event: { type: 'OFFERED', callId: call.id } },
-          ],
-        };
+        const seat = await this.seatIfFree(ctx, agent.id);
+        if (typeof seat === 'string') throw refused('agent', seat);
+        return { steps: offerSteps(call.id, seat) };
       });
       return 'offered';
     } catch (err) {
-      if (err instanceof OfferRefused) return err.because;
+      if (err instanceof OfferRefused && err.because === 'agent') return 'agent';
+      // The call moved on (its next event plans again): the agent stays free for another call.
+      this.claims.delete(agent.id);
+      if (err instanceof OfferRefused) return 'call';
       if (describeError(err).status >= 500) this.log.warn({ err, callId: call.id }, 'offering a call failed');
-      // Refused by a machine (the call changed between plan and commit): the call's next event plans again.
       return 'call';
     }
+  }
+
+  /**
+   * Inside a command: the agent's view when they are ready and free, or why not. Their calls
+   * are read after the agent: anything that made them busy since stepped their version, so
+   * the command's commit conflicts with it and is planned again.
+   */
+  private async seatIfFree(ctx: PlanContext, agentId: string): Promise<AgentView | string> {
+    const seat = (await ctx.load('agent', agentId)).view as unknown as AgentView;
+    this.model.apply(seat);
+    if (seat.state !== 'ready') return `${seat.username} is not ready`;
+    const theirs = await callsKeepingBusy(this.sql, this.pipeline, seat.agentId);
+    for (const c of theirs) this.model.apply(c);
+    return busyAgents(theirs).has(seat.agentId) ? `${seat.username} is busy` : seat;
+  }
+
+  /**
+   * For the command that creates a call: the steps offering it at once to the agency's agent
+   * idle longest, when one is free and no call of the agency waits in the queue (a new call
+   * does not jump the queue); none otherwise, and the call waits for a distribution pass.
+   * One command instead of two, and no wait for the bus and a pass: what a caller hears
+   * ringing at the console the moment they call.
+   */
+  async offerOnArrival(ctx: PlanContext, callId: string, agencyId: string): Promise<Step[]> {
+    if (this.model.callsOf(agencyId).some((c) => c.state === 'queued')) return [];
+    const agent = this.available(agencyId)[0];
+    if (!agent) return [];
+    this.claim(agent.id, agencyId);
+    const seat = await this.seatIfFree(ctx, agent.id);
+    return typeof seat === 'string' ? [] : offerSteps(callId, seat);
+  }
+
+  /** Ready agents without a call, idle longest first, less those an offer under way claimed. */
+  private available(agencyId: string): AgentView[] {
+    const now = Date.now();
+    for (const [id, until] of this.claims) if (until <= now) this.claims.delete(id);
+    return availableAgents(this.model.agentsOf(agencyId), this.model.allCalls()).filter((a) => !this.claims.has(a.id));
+  }
+
+  /**
+   * An agent an offer is being made to is not picked again until the offer's events arrive
+   * (the agent's event releases the claim) or, when the offer did not commit, for CLAIM_MS;
+   * then the agency gets a pass, in case a call waited for them meanwhile.
+   */
+  private claim(agentId: string, agencyId: string): void {
+    const until = Date.now() + CLAIM_MS;
+    this.claims.set(agentId, until);
+    setTimeout(() => {
+      if (this.claims.get(agentId) !== until) return;
+      this.claims.delete(agentId);
+      this.schedule(agencyId);
+    }, CLAIM_MS + 10).unref();
   }
 
   /** An agent who let an offer expire is set away until they say they are ready again. */

@@ -11,15 +11,16 @@ import type { CityModel } from '../city';
 import type { Plan, PlanContext, Planner, Step } from '../commands/pipeline';
 import { callInput, endOnIncident, lineOf, loadCall, newCallId, onCall } from './steps';
 import type { CallView } from './kind';
+import type { SeatPicker } from './commands';
 
 export type BridgeCommands = CommandOf<
   'call.offered' | 'call.media.up' | 'call.connected' | 'call.location.proposed' | 'call.transfer.progress' | 'call.ended' | 'call.dtmf' | 'call.party.left'
 >;
 
-export function bridgePlanner(city: CityModel, cmd: BridgeCommands): Planner {
+export function bridgePlanner(city: CityModel, cmd: BridgeCommands, seats?: SeatPicker): Planner {
   return async (ctx): Promise<Plan> => {
     assertSipBridge(ctx.actor, cmd.type);
-    if (cmd.type === 'call.offered') return offered(city, ctx, cmd);
+    if (cmd.type === 'call.offered') return offered(city, ctx, cmd, seats);
     const call = await loadCall(ctx, cmd.callId);
     switch (cmd.type) {
       case 'call.media.up':
@@ -49,8 +50,11 @@ export function bridgePlanner(city: CityModel, cmd: BridgeCommands): Planner {
   };
 }
 
-/** An INVITE to a configured line: the call rings and enters its agency's queue at once. */
-function offered(city: CityModel, ctx: PlanContext, cmd: CommandOf<'call.offered'>): Plan {
+/**
+ * An INVITE to a configured line: the call rings and enters its agency's queue at once, and is
+ * offered in the same command to a free agent when there is one (and nobody waits ahead).
+ */
+async function offered(city: CityModel, ctx: PlanContext, cmd: CommandOf<'call.offered'>, seats?: SeatPicker): Promise<Plan> {
   const line = lineOf(city, cmd.line);
   if (!line) throw new ValidationError(`no line ${cmd.line} is configured; refuse the call (404)`);
   const id = newCallId(ctx.at);
@@ -58,7 +62,8 @@ function offered(city: CityModel, ctx: PlanContext, cmd: CommandOf<'call.offered
     direction: 'inbound', sipCallId: cmd.sipCallId, callerNumber: cmd.callerNumber, callerName: cmd.callerName ?? null,
     location: cmd.location ? pidf(cmd.location) : null,
   });
-  return { createdId: id, steps: [{ type: 'call', id, create: input }, onCall(id, { type: 'ENQUEUE' })] };
+  const offer = (await seats?.offerOnArrival(ctx, id, line.agencyId)) ?? [];
+  return { createdId: id, steps: [{ type: 'call', id, create: input }, onCall(id, { type: 'ENQUEUE' }), ...offer] };
 }
 
 function pidf(location: CommandOf<'call.location.proposed'>['location']) {

@@ -26,6 +26,12 @@ export type CallCommands = AgentCommands | IncidentLinkCommands | BridgeCommands
 export interface CallDeps {
   city: CityModel;
   users: UserDirectory;
+  seats?: SeatPicker;
+}
+
+/** Offers a new call to a free agent inside the command that creates it (server/calls/acd.ts). */
+export interface SeatPicker {
+  offerOnArrival(ctx: PlanContext, callId: string, agencyId: string): Promise<Step[]>;
 }
 
 /** The planner of any call command. */
@@ -35,7 +41,7 @@ export function callPlanner(deps: CallDeps, cmd: CallCommands): Planner {
       return incidentLinkPlanner(deps.city, cmd);
     case 'call.offered': case 'call.media.up': case 'call.connected': case 'call.location.proposed':
     case 'call.transfer.progress': case 'call.ended': case 'call.dtmf': case 'call.party.left':
-      return bridgePlanner(deps.city, cmd);
+      return bridgePlanner(deps.city, cmd, deps.seats);
     default:
       return (ctx) => planAgentCommand(deps, ctx, cmd);
   }

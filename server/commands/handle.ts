@@ -5,7 +5,7 @@ import type { CityModel } from '../city';
 import { incidentPlanner } from '../incidents/commands';
 import { unitPlanner } from '../units/commands';
 import { mediaAccessPlanner } from '../media-access/commands';
-import { callPlanner } from '../calls/commands';
+import { callPlanner, type SeatPicker } from '../calls/commands';
 import type { UserDirectory } from '../auth/users';
 import type { CommandPipeline, Planner } from './pipeline';
 
@@ -13,9 +13,11 @@ import type { CommandPipeline, Planner } from './pipeline';
 export interface CommandDeps {
   city: CityModel;
   users: UserDirectory;
+  /** Offers a new call in the command that creates it when an agent is free (the ACD). */
+  seats?: SeatPicker;
 }
 
-export function plannerFor({ city, users }: CommandDeps, cmd: Command): Planner {
+export function plannerFor({ city, users, seats }: CommandDeps, cmd: Command): Planner {
   switch (cmd.type) {
     case 'incident.create': case 'incident.triage': case 'incident.pend': case 'incident.dispatch':
     case 'incident.unit.release': case 'incident.priority': case 'incident.update': case 'incident.note':
@@ -33,7 +35,7 @@ export function plannerFor({ city, users }: CommandDeps, cmd: Command): Planner 
     case 'call.callback.resolve': case 'call.location.confirm': case 'call.incident.create': case 'call.incident.join':
     case 'call.offered': case 'call.media.up': case 'call.connected': case 'call.location.proposed':
     case 'call.transfer.progress': case 'call.ended': case 'call.dtmf': case 'call.party.left':
-      return callPlanner({ city, users }, cmd);
+      return callPlanner({ city, users, seats }, cmd);
     default:
       return assertNever(cmd);
   }
