@@ -215,3 +215,12 @@ test('a ready dispatcher a call is being transferred to is not offered a queued 
   await until('the second call offered to the dispatcher', async () => (await call(second)).offer?.username === 'dispatcher.police');
   for (const id of [first, second]) await bridge.ok({ type: 'call.ended', callId: id, cause: 'hangup' });
 });
+
+test('a call arriving while a call taker is free is offered to them in the command that creates it', async () => {
+  await taker.ok({ type: 'call.agent.ready' }).catch(() => undefined); // ready already after the story above, or now
+  await until('the call taker free', async () => (await board(server.token('calltaker.police'))).body.waiting.length === 0);
+  const result = await bridge.ok({ type: 'call.offered', sipCallId: `arrival-${Date.now()}@edge`, callerNumber: '13000130001', line: '110' });
+  expect(result.events.map((e) => e.type)).toEqual(['call.created', 'call.queued', 'call.offer.made', 'agent.offered']);
+  expect(await call(result.createdId!)).toMatchObject({ state: 'offered', offer: { username: 'calltaker.police' } });
+  await bridge.ok({ type: 'call.ended', callId: result.createdId!, cause: 'hangup' });
+});
