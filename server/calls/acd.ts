@@ -48,20 +48,21 @@ const refused = (because: 'agent' | 'call', message: string) => new OfferRefused
 
 const idleSince = (a: AgentView) => [a.readySince, a.lastOfferedAt, a.lastAnsweredAt].filter((t): t is string => t !== null).sort().at(-1) ?? '';
 
-/**
- * Whether the agent let an offer lapse since getting ready: they are about to be set away
- * (that command may not have landed yet), so they are not offered the call again meanwhile.
- */
-function missedSinceReady(agent: AgentView, calls: CallView[]): boolean {
-  return calls.some((c) => c.missedOffers.some((m) => m.agentId === agent.agentId && m.endedAt > (agent.readySince ?? '')));
-}
-
 /** Ready agents without a call, idle longest first. */
 export function availableAgents(agents: AgentView[], calls: CallView[]): AgentView[] {
   const busy = busyAgents(calls);
+  // When each agent last let an offer lapse: one about to be set away for it (that command may
+  // not have landed yet) is not offered the call again meanwhile. One pass over the calls,
+  // not one per agent (hundreds of agents, hundreds of calls, at every arrival).
+  const lastMissed = new Map<string, string>();
+  for (const c of calls) {
+    for (const m of c.missedOffers) if (m.endedAt > (lastMissed.get(m.agentId) ?? '')) lastMissed.set(m.agentId, m.endedAt);
+  }
   return agents
-    .filter((a) => a.state === 'ready' && !busy.has(a.agentId) && !missedSinceReady(a, calls))
-    .sort((a, b) => idleSince(a).localeCompare(idleSince(b)) || a.agentId.localeCompare(b.agentId));
+    .filter((a) => a.state === 'ready' && !busy.has(a.agentId) && !((lastMissed.get(a.agentId) ?? '') > (a.readySince ?? '')))
+    .map((a) => [a, idleSince(a)] as const)
+    .sort(([a, x], [b, y]) => x.localeCompare(y) || a.agentId.localeCompare(b.agentId))
+    .map(([a]) => a);
 }
 
 /**

@@ -67,6 +67,9 @@ export interface ConcurrentRow {
 /** The window part of a concurrent row (the rest comes when sipp has finished). */
 export type ConcurrentWindow = Omit<ConcurrentRow, 'attempted' | 'completed' | 'failed' | 'failures' | 'cpuWholePhase'>;
 
+/** A rate the server sustained: no failed call, audio both ways on every call, calls answered as fast as they came. */
+export const cleanSetup = (r: SetupRow) => r.failed === 0 && r.withAudioBothWays === r.attempted && r.achievedPerSec >= 0.95 * r.rate;
+
 export function setupRow(rate: number, holdMs: number, sipp: SippGroupResult[], rig: CallBenchRig, cpu: CpuWindow, server: ServerProbe, timeline: Record<string, Record<string, number>>): SetupRow {
   const all = sipp.flatMap((g) => g.calls).filter((c) => Number.isFinite(c.inviteAt));
   const answered = all.filter((c) => c.answeredAt !== null);
