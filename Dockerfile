@@ -41,4 +41,4 @@ ENV DATA_DIR=/app/data
 VOLUME ["/app/data"]
 EXPOSE 8080
 USER node
-CMD ["node", "--import", "tsx", "server/main.ts"]
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "server/main.ts"]

@@ -7,7 +7,8 @@ cd "$(dirname "$0")"
 scripts/install.sh
 
 export PORT="${PORT:-8080}" HOST="${HOST:-127.0.0.1}"
-node --import tsx server/main.ts &
+# A larger young generation: a call costs many short-lived objects (SIP messages, JSON, views); measured by the call bench (BENCHMARKS.md section 6).
+node --max-semi-space-size=64 --import tsx server/main.ts &
 server=$!
 trap 'kill $server ${sim:-} 2>/dev/null; wait' EXIT INT TERM
 

@@ -63,7 +63,8 @@ export class CallBenchRig {
     // CALLS_BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (where its time goes).
     const profile = process.env.CALLS_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CALLS_BENCH_CPU_PROF}`] : [];
     const child = fork(join(__dirname, 'calls-server.ts'), [], {
-      env: { ...process.env, ...env }, execArgv: [...process.execArgv, ...profile], stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // The young generation the start scripts give the server (start.sh, Dockerfile).
+      env: { ...process.env, ...env }, execArgv: [...process.execArgv, '--max-semi-space-size=64', ...profile], stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const log = createWriteStream(join(logDir, 'server.log'));
     child.stdout!.pipe(log);
