@@ -7,7 +7,10 @@ import { AcdModel } from './acd-model';
 import type { AgentView, CallView } from './kind';
 
 const call = (id: string, version: number, state: string, extra: Partial<CallView> = {}): CallView =>
-  ({ kind: 'call', id, version, state, agencyId: 'police', priority: 1, queuedAt: `2025-03-01T08:00:0${id.slice(-1)}.000Z`, createdAt: '2025-03-01T08:00:00.000Z', ...extra }) as CallView;
+  ({
+    kind: 'call', id, version, state, agencyId: 'police', priority: 1, queuedAt: `2025-03-01T08:00:0${id.slice(-1)}.000Z`, createdAt: '2025-03-01T08:00:00.000Z',
+    offer: null, agent: null, transfer: null, conference: [], missedOffers: [], ...extra,
+  }) as CallView;
 const agent = (id: string, version: number, state: string): AgentView => ({ kind: 'agent', id, version, state, agencyId: 'police' }) as AgentView;
 
 test('a newer view replaces an older one, an older or repeated one changes nothing, an ended call leaves for good', () => {
@@ -44,5 +47,28 @@ test('a reload takes the store where newer, drops calls that ended unseen, and k
   expect(m.callsOf('police').map((c) => [c.id, c.state])).toEqual([['C1', 'offered'], ['C3', 'queued']]);
   expect(m.callsOf('fire').map((c) => c.id)).toEqual(['F1']);
   expect(m.agentsOf('police').map((a) => a.id)).toEqual(['A1']);
-  expect(m.allCalls().map((c) => c.id).sort()).toEqual(['C1', 'C3', 'F1']);
+  expect(m.waiting('police').map((c) => c.id)).toEqual(['C3']);
+});
+
+test('available: ready agents no call keeps busy, idle longest first; one who let an offer lapse waits to be set away', () => {
+  const m = new AcdModel();
+  const seat = (id: string, readySince: string, extra: Partial<AgentView> = {}) =>
+    ({ ...agent(id, 1, 'ready'), agentId: id, readySince, lastOfferedAt: null, lastAnsweredAt: null, ...extra }) as AgentView;
+  m.apply(seat('A1', '2025-03-01T08:00:02.000Z'));
+  m.apply(seat('A2', '2025-03-01T08:00:01.000Z'));
+  m.apply(seat('A3', '2025-03-01T08:00:03.000Z'));
+  m.apply(seat('A4', '2025-03-01T08:00:00.000Z', { state: 'away' }));
+  const live = { offer: null, agent: null, transfer: null, conference: [], missedOffers: [] };
+  expect(m.available('police').map((a) => a.id)).toEqual(['A2', 'A1', 'A3']);
+  // A2 is offered a call; A3 is being transferred a fire call; A1 let an offer lapse after getting ready.
+  m.apply(call('C1', 2, 'offered', { ...live, offer: { agentId: 'A2', username: 'a2', offeredAt: '2025-03-01T08:00:05.000Z' } } as unknown as Partial<CallView>));
+  m.apply(call('F1', 3, 'transferring', { ...live, agencyId: 'fire', agent: { agentId: 'F9', username: 'f9' },
+    transfer: { mode: 'blind', target: { kind: 'agent', agentId: 'A3', username: 'a3' } } } as unknown as Partial<CallView>));
+  m.apply(call('C2', 4, 'queued', { ...live, missedOffers: [{ agentId: 'A1', endedAt: '2025-03-01T08:00:06.000Z' }] } as unknown as Partial<CallView>));
+  expect(m.available('police')).toEqual([]);
+  // The offer is answered elsewhere and ends, the transfer ends, A1 gets ready again: all free.
+  m.apply(call('C1', 3, 'ended', live as Partial<CallView>));
+  m.apply(call('F1', 4, 'ended', { ...live, agencyId: 'fire' } as Partial<CallView>));
+  m.apply(seat('A1', '2025-03-01T08:00:07.000Z', { version: 2 }));
+  expect(m.available('police').map((a) => a.id)).toEqual(['A2', 'A3', 'A1']);
 });

@@ -3,20 +3,31 @@
  * from the views the bus carries with each committed event, and reloaded from the store by the
  * sweep (what a lost or late bus message missed). A distribution pass reads it instead of
  * reading and restoring every open call of the agency from the store: that read, once per call
- * or agent event, was what limited the call rate (BENCHMARKS.md §6).
+ * or agent event, was what limited the call rate (BENCHMARKS.md §6). Who is busy is kept as an
+ * index too: it is asked at every call's arrival, with hundreds of agents and calls.
  *
  * It is only a plan: an offer re-checks the call and the agent in its own transaction (their
  * versions, and the agent's calls read from the store), so a stale picture costs a refused
  * offer, never a wrong one.
  */
+import { agentsBusyWith } from '../../state-machines/call';
 import { answerOrder } from './queue';
 import type { AgentView, CallView } from './kind';
 
 type View = CallView | AgentView;
 
+/** When an agent was last idle: the latest of getting ready, being offered a call, answering one. */
+const idleSince = (a: AgentView) => [a.readySince, a.lastOfferedAt, a.lastAnsweredAt].filter((t): t is string => t !== null).sort().at(-1) ?? '';
+
 export class AcdModel {
   private readonly calls = new Map<string, CallView>();
   private readonly agents = new Map<string, AgentView>();
+  private readonly callsByAgency = new Map<string, Set<string>>();
+  private readonly agentsByAgency = new Map<string, Set<string>>();
+  /** Agent id -> the open calls keeping them busy (see agentsBusyWith). */
+  private readonly busy = new Map<string, Set<string>>();
+  /** Open calls with an offer some agent let lapse. */
+  private readonly withMissedOffers = new Set<string>();
   /** Calls seen ending, by id, with their last version: a late event does not bring one back. */
   private readonly ended = new Map<string, number>();
   /** When each call or agent last changed here, in `changes` (a reload keeps what changed after it began). */
@@ -25,19 +36,38 @@ export class AcdModel {
 
   /** Takes a newer view of a call or agent (an older or equal version changes nothing). */
   apply(view: View): void {
-    const key = `${view.kind}:${view.id}`;
     if (view.kind === 'call') {
       const known = this.calls.get(view.id)?.version ?? this.ended.get(view.id) ?? 0;
       if (view.version <= known) return;
-      if (view.state === 'ended') {
-        this.calls.delete(view.id);
-        this.ended.set(view.id, view.version);
-      } else this.calls.set(view.id, view);
+      this.dropCall(view.id);
+      if (view.state === 'ended') this.ended.set(view.id, view.version);
+      else this.putCall(view);
     } else {
       if (view.version <= (this.agents.get(view.id)?.version ?? 0)) return;
       this.agents.set(view.id, view);
+      indexed(this.agentsByAgency, view.agencyId).add(view.id);
     }
-    this.touched.set(key, ++this.changes);
+    this.touched.set(`${view.kind}:${view.id}`, ++this.changes);
+  }
+
+  private putCall(call: CallView): void {
+    this.calls.set(call.id, call);
+    indexed(this.callsByAgency, call.agencyId).add(call.id);
+    for (const agentId of agentsBusyWith(call)) indexed(this.busy, agentId).add(call.id);
+    if (call.missedOffers.length > 0) this.withMissedOffers.add(call.id);
+  }
+
+  private dropCall(id: string): void {
+    const call = this.calls.get(id);
+    if (!call) return;
+    this.calls.delete(id);
+    this.callsByAgency.get(call.agencyId)?.delete(id);
+    for (const agentId of agentsBusyWith(call)) {
+      const set = this.busy.get(agentId);
+      set?.delete(id);
+      if (set?.size === 0) this.busy.delete(agentId);
+    }
+    this.withMissedOffers.delete(id);
   }
 
   /** A mark to pass to `reload` for a read of the store that starts now. */
@@ -52,32 +82,66 @@ export class AcdModel {
    */
   reload(agencyId: string, calls: CallView[], agents: AgentView[], mark: number): void {
     const found = new Set(calls.map((c) => c.id));
-    for (const [id, call] of this.calls) {
-      if (call.agencyId === agencyId && !found.has(id) && (this.touched.get(`call:${id}`) ?? 0) <= mark) {
-        this.calls.delete(id);
+    for (const id of [...(this.callsByAgency.get(agencyId) ?? [])]) {
+      if (!found.has(id) && (this.touched.get(`call:${id}`) ?? 0) <= mark) {
+        this.dropCall(id);
         this.touched.delete(`call:${id}`);
       }
     }
-    for (const [id] of this.ended) if ((this.touched.get(`call:${id}`) ?? 0) <= mark) this.forgetEnded(id);
+    for (const [id] of this.ended) {
+      if ((this.touched.get(`call:${id}`) ?? 0) <= mark) {
+        this.ended.delete(id);
+        this.touched.delete(`call:${id}`);
+      }
+    }
     for (const view of [...calls, ...agents]) this.apply(view);
-  }
-
-  private forgetEnded(id: string): void {
-    this.ended.delete(id);
-    this.touched.delete(`call:${id}`);
   }
 
   /** The agency's open calls in answer order. */
   callsOf(agencyId: string): CallView[] {
-    return [...this.calls.values()].filter((c) => c.agencyId === agencyId).sort(answerOrder);
+    return this.ofAgency(agencyId, () => true);
+  }
+
+  /** The agency's calls waiting in the queue, in answer order. */
+  waiting(agencyId: string): CallView[] {
+    return this.ofAgency(agencyId, (c) => c.state === 'queued');
+  }
+
+  private ofAgency(agencyId: string, keep: (c: CallView) => boolean): CallView[] {
+    const out: CallView[] = [];
+    for (const id of this.callsByAgency.get(agencyId) ?? []) {
+      const c = this.calls.get(id)!;
+      if (keep(c)) out.push(c);
+    }
+    return out.sort(answerOrder);
   }
 
   agentsOf(agencyId: string): AgentView[] {
-    return [...this.agents.values()].filter((a) => a.agencyId === agencyId).sort((a, b) => a.id.localeCompare(b.id));
+    return [...(this.agentsByAgency.get(agencyId) ?? [])].map((id) => this.agents.get(id)!).sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  /** Every open call (an agent may be busy with a call of another agency: a transfer to a supervisor). */
-  allCalls(): CallView[] {
-    return [...this.calls.values()];
+  /**
+   * The agency's ready agents with no call (of any agency: a transfer may bring one a call of
+   * another), idle longest first. One who let an offer lapse since getting ready is about to be
+   * set away (that command may not have landed yet) and is left out meanwhile.
+   */
+  available(agencyId: string): AgentView[] {
+    const lastMissed = new Map<string, string>();
+    for (const id of this.withMissedOffers) {
+      for (const m of this.calls.get(id)!.missedOffers) if (m.endedAt > (lastMissed.get(m.agentId) ?? '')) lastMissed.set(m.agentId, m.endedAt);
+    }
+    const free: [AgentView, string][] = [];
+    for (const id of this.agentsByAgency.get(agencyId) ?? []) {
+      const a = this.agents.get(id)!;
+      if (a.state !== 'ready' || this.busy.has(a.agentId) || (lastMissed.get(a.agentId) ?? '') > (a.readySince ?? '')) continue;
+      free.push([a, idleSince(a)]);
+    }
+    return free.sort(([a, x], [b, y]) => x.localeCompare(y) || a.agentId.localeCompare(b.agentId)).map(([a]) => a);
   }
+}
+
+function indexed<V>(index: Map<string, Set<V>>, key: string): Set<V> {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  return set;
 }

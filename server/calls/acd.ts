@@ -46,25 +46,6 @@ class OfferRefused extends RejectedByStateMachine {
 }
 const refused = (because: 'agent' | 'call', message: string) => new OfferRefused(because, message);
 
-const idleSince = (a: AgentView) => [a.readySince, a.lastOfferedAt, a.lastAnsweredAt].filter((t): t is string => t !== null).sort().at(-1) ?? '';
-
-/** Ready agents without a call, idle longest first. */
-export function availableAgents(agents: AgentView[], calls: CallView[]): AgentView[] {
-  const busy = busyAgents(calls);
-  // When each agent last let an offer lapse: one about to be set away for it (that command may
-  // not have landed yet) is not offered the call again meanwhile. One pass over the calls,
-  // not one per agent (hundreds of agents, hundreds of calls, at every arrival).
-  const lastMissed = new Map<string, string>();
-  for (const c of calls) {
-    for (const m of c.missedOffers) if (m.endedAt > (lastMissed.get(m.agentId) ?? '')) lastMissed.set(m.agentId, m.endedAt);
-  }
-  return agents
-    .filter((a) => a.state === 'ready' && !busy.has(a.agentId) && !((lastMissed.get(a.agentId) ?? '') > (a.readySince ?? '')))
-    .map((a) => [a, idleSince(a)] as const)
-    .sort(([a, x], [b, y]) => x.localeCompare(y) || a.agentId.localeCompare(b.agentId))
-    .map(([a]) => a);
-}
-
 /**
  * Call and agent events after which a waiting call may be offered: a call enters (or goes back
  * to) the queue, or an agent becomes ready or lets go of a call. Anything else cannot free an
@@ -190,7 +171,7 @@ export class CallDistributor {
     const settled = new Set<string>();
     const used = new Set<string>();
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const waiting = this.model.callsOf(agencyId).filter((c) => c.state === 'queued' && !settled.has(c.id));
+      const waiting = this.model.waiting(agencyId).filter((c) => !settled.has(c.id));
       const free = this.available(agencyId).filter((a) => !used.has(a.id));
       const pairs = waiting.slice(0, free.length).map((call, i) => [call, free[i]!] as const);
       if (pairs.length === 0) break;
@@ -249,7 +230,7 @@ export class CallDistributor {
    * ringing at the console the moment they call.
    */
   async offerOnArrival(ctx: PlanContext, callId: string, agencyId: string): Promise<Step[]> {
-    if (this.model.callsOf(agencyId).some((c) => c.state === 'queued')) return [];
+    if (this.model.waiting(agencyId).length > 0) return [];
     const agent = this.available(agencyId)[0];
     if (!agent) return [];
     this.claim(agent.id, agencyId);
@@ -261,7 +242,7 @@ export class CallDistributor {
   private available(agencyId: string): AgentView[] {
     const now = Date.now();
     for (const [id, until] of this.claims) if (until <= now) this.claims.delete(id);
-    return availableAgents(this.model.agentsOf(agencyId), this.model.allCalls()).filter((a) => !this.claims.has(a.id));
+    return this.model.available(agencyId).filter((a) => !this.claims.has(a.id));
   }
 
   /**
