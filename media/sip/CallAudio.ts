@@ -105,7 +105,9 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
     this.codec = codec;
     this.unwatch.push(this.room.on('producer.added', this.onRoomChange), this.room.on('producer.closed', this.onRoomChange));
     this.onRoomChange();
-    await this.changes;
+    // The tap and the room's voices to the phone are independent: both at once (each is worker
+    // round trips, and audio both ways waits for both).
+    await Promise.all([latched && this.producer ? this.tap(latched.ssrc) : undefined, this.changes]);
   }
 
   /** The room's voices changed: the phone gets them directly, or one mix when there are two or more. */
@@ -126,8 +128,10 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
   private async rebalance(): Promise<void> {
     if (!this.transport || this.closed) return;
     const voices = this.voices();
-    const mixer = mixerOf(this.room, this.log);
     if (voices.length >= 2) {
+      // The room's mixer is made the first time a phone needs a mix: a two-party call has none
+      // (it consumed every voice of every call room, three worker requests per call for nothing).
+      const mixer = mixerOf(this.room, this.log);
       if (this.mixProducerId && this.consumers.has(this.mixProducerId)) return;
       const mixId = await mixer.mixFor(this.producer?.id ?? null, this.codec);
       if (this.closed) return;
@@ -140,7 +144,7 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
     if (this.mixProducerId) {
       this.consumers.get(this.mixProducerId)?.close();
       this.mixProducerId = null;
-      mixer.release(this.producer?.id ?? null);
+      existingMixer(this.room)?.release(this.producer?.id ?? null);
       this.log.info('phone hears the other voice directly again');
     }
     for (const id of voices) await this.consume(id);
@@ -153,7 +157,6 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
       kind: 'audio', rtpParameters: { codecs, encodings: [{ ssrc: latched.ssrc }] }, appData: { ...this.appData },
     });
     if (this.paused) await this.producer.pause();
-    await this.tap(latched.ssrc);
   }
 
   /**
@@ -165,9 +168,16 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
    * the phone's own SSRC.
    */
   private async tap(phoneSsrc: number): Promise<void> {
-    this.tapTransport = await this.room.createDirectTransport({ source: 'phone-tap' });
+    const tapTransport = await this.room.createDirectTransport({ source: 'phone-tap' });
+    // The leg ended meanwhile (the caller hung up as the call was answered): nothing to tap.
+    if (this.closed) return tapTransport.close();
+    this.tapTransport = tapTransport;
     const caps: ms.RtpCapabilities = { codecs: this.room.rtpCapabilities.codecs!.filter((c) => c.kind === 'audio') };
-    const consumer = await this.tapTransport.consume({ producerId: this.producer!.id, rtpCapabilities: caps });
+    const consumer = await tapTransport.consume({ producerId: this.producer!.id, rtpCapabilities: caps }).catch((err: unknown) => {
+      if (this.closed) return null;
+      throw err;
+    });
+    if (!consumer) return;
     const events = consumer.rtpParameters.codecs.find((c) => c.mimeType.toLowerCase() === 'audio/telephone-event');
     const keys = new TelephoneEventDetector(events?.clockRate);
     this.keys = keys;
