@@ -24,8 +24,10 @@ export const GROUPS: Group[] = ['server', 'workers', 'kamailio', 'sipp', 'bench'
 export interface CpuWindow {
   seconds: number;
   cores: Record<Group, number>;
-  /** Busy share of all cores (0..1). */
+  /** Busy share of all cores (0..1), steal included. */
   machine: number;
+  /** Share of all cores the hypervisor took for other machines (0..1): a shared host's noise. */
+  steal: number;
 }
 
 interface Stat { comm: string; ppid: number; pgrp: number; ticks: number; rssBytes: number }
@@ -40,10 +42,11 @@ function readStat(pid: number): Stat | null {
   }
 }
 
-function machineTicks(): { busy: number; total: number } {
+/** Machine ticks: busy counts steal (time the hypervisor gave this VM's cores to others), also given apart. */
+function machineTicks(): { busy: number; steal: number; total: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = f.slice(0, 8).reduce((s, x) => s + x, 0);
-  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), steal: f[7] ?? 0, total };
 }
 
 /** Proportional set size (shared pages split between the processes sharing them), bytes; RSS if unreadable. */
@@ -61,7 +64,7 @@ export class ProcessWatch {
   private readonly last = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private startedAt = 0;
-  private machine0 = { busy: 0, total: 0 };
+  private machine0 = { busy: 0, steal: 0, total: 0 };
 
   constructor(private readonly sets: ProcessSets) {}
 
@@ -109,7 +112,8 @@ export class ProcessWatch {
     const cores = Object.fromEntries(GROUPS.map((g) => [g, 0])) as Record<Group, number>;
     for (const [pid, { group, ticks }] of this.first) cores[group] += ((this.last.get(pid) ?? ticks) - ticks) / TICKS_PER_SEC / seconds;
     const m = machineTicks();
-    return { seconds, cores, machine: (m.busy - this.machine0.busy) / Math.max(1, m.total - this.machine0.total) };
+    const span = Math.max(1, m.total - this.machine0.total);
+    return { seconds, cores, machine: (m.busy - this.machine0.busy) / span, steal: (m.steal - this.machine0.steal) / span };
   }
 
   /** Memory now: the server's RSS, and the proportional share (PSS) of the workers and of Kamailio's processes. */

@@ -17,9 +17,9 @@ const meetsConcurrent = (r: ConcurrentRow) => r.callsInWindow >= CALLS_GOAL.conc
 const lossOf = (d: { expected: number; lost: number }) => d.lost / Math.max(1, d.expected);
 
 function cpuCells(c: CpuWindow, cores: number): string {
-  const others = Math.max(0, c.machine * cores - Object.values(c.cores).reduce((s, x) => s + x, 0));
+  const others = Math.max(0, (c.machine - c.steal) * cores - Object.values(c.cores).reduce((s, x) => s + x, 0));
   return `${core(c.cores.server)} | ${core(c.cores.workers)} | ${core(c.cores.kamailio)} | ${core(c.cores.postgres)} / ${core(c.cores.redis)} | ` +
-    `${core(c.cores.sipp)} / ${core(c.cores.bench)} | ${core(c.machine)} | ${others.toFixed(2)}`;
+    `${core(c.cores.sipp)} / ${core(c.cores.bench)} | ${core(c.machine)}${c.steal >= 0.005 ? ` (stolen ${core(c.steal)})` : ''} | ${others.toFixed(2)}`;
 }
 
 export function callsSection(outcome: Outcome<CallsBenchResult>, command: string, m: Machine): string[] {
@@ -61,7 +61,7 @@ export function callsSection(outcome: Outcome<CallsBenchResult>, command: string
     ...(c ? concurrentLines(c) : []),
     '### CPU (cores: 100% = one core busy; PostgreSQL and Redis include every client of those shared servers)',
     '',
-    '| Part | Server (Node) | mediasoup workers | Kamailio | PostgreSQL / Redis | sipp / bench process | Machine (all cores) | Others (cores) | Event loop delay p99 / max ms | Server CPU per call |',
+    '| Part | Server (Node) | mediasoup workers | Kamailio | PostgreSQL / Redis | sipp / bench process | Machine (all cores; stolen: taken by the hypervisor) | Others (cores) | Event loop delay p99 / max ms | Server CPU per call |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...r.setup.map((x) => `| ${x.rate}/s setups | ${cpuCells(x.cpu, m.cores)} | ${ms(x.loopDelayMs.p99)} / ${ms(x.loopDelayMs.max)} | ` +
       `${ms((x.cpu.cores.server * x.cpu.seconds * 1000) / Math.max(1, x.attempted))} ms |`),
