@@ -21,8 +21,13 @@ class Subscription {
   ready = false;
   pending = new Map<number, FeedEvent>();
   catchingUp = false;
+  /** A gap waiting a moment for its events to come by the bus before the store is read. */
+  gapTimer: NodeJS.Timeout | null = null;
   constructor(readonly session: LiveSession, readonly feed: string) {}
 }
+
+/** How long a gap in a feed may stay open before the hub reads the missing events from the store. */
+const GAP_WAIT_MS = 50;
 
 export interface HubMetrics {
   delivered(n: number): void;
@@ -59,7 +64,7 @@ export class LiveHub {
   }
 
   removeSession(session: LiveSession): void {
-    for (const sub of this.bySession.get(session.id)?.values() ?? []) this.byFeed.get(sub.feed)?.delete(sub);
+    for (const sub of this.bySession.get(session.id)?.values() ?? []) this.drop(sub);
     this.bySession.delete(session.id);
     if (session.actor.unitId) this.unitSessions.get(session.actor.unitId)?.delete(session);
   }
@@ -69,7 +74,7 @@ export class LiveHub {
     const subs = this.bySession.get(session.id);
     if (!subs) return;
     const old = subs.get(feed);
-    if (old) this.byFeed.get(feed)?.delete(old);
+    if (old) this.drop(old);
     const sub = new Subscription(session, feed);
     subs.set(feed, sub);
     let set = this.byFeed.get(feed);
@@ -92,8 +97,14 @@ export class LiveHub {
 
   unsubscribe(session: LiveSession, feed: string): void {
     const sub = this.bySession.get(session.id)?.get(feed);
-    if (sub) this.byFeed.get(feed)?.delete(sub);
+    if (sub) this.drop(sub);
     this.bySession.get(session.id)?.delete(feed);
+  }
+
+  private drop(sub: Subscription): void {
+    this.byFeed.get(sub.feed)?.delete(sub);
+    if (sub.gapTimer) clearTimeout(sub.gapTimer);
+    sub.gapTimer = null;
   }
 
   private onEvent(message: BusMessage): void {
@@ -108,7 +119,14 @@ export class LiveHub {
     sub.pending.set(seq, event);
     if (!sub.ready || sub.catchingUp) return;
     this.drain(sub);
-    if (sub.pending.size > 0) void this.catchUp(sub);
+    if (sub.pending.size === 0 || sub.gapTimer) return;
+    // Commits of one feed finish in sequence order but their bus messages need not arrive in
+    // it (one node publishes each as its own commit returns): most gaps close by themselves
+    // within milliseconds. Only one still open after GAP_WAIT_MS is read from the store.
+    sub.gapTimer = setTimeout(() => {
+      sub.gapTimer = null;
+      if (sub.pending.size > 0 && !sub.catchingUp) void this.catchUp(sub);
+    }, GAP_WAIT_MS);
   }
 
   private drain(sub: Subscription): void {

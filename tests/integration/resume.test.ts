@@ -2,7 +2,7 @@
  * Reconnects without silent gaps: a console offline for 10 s gets exactly the events it
  * missed, in order; one that missed too much gets a fresh snapshot instead.
  */
-import { LIMITS, type ServerFrame } from '../../server/protocol';
+import { LIMITS, type Actor, type Command, type ServerFrame } from '../../server/protocol';
 import { startTestServer, type TestServer } from '../support/app';
 import { TestClient } from '../support/ws-client';
 
@@ -63,3 +63,26 @@ test('a console that missed more than the resume window gets a fresh snapshot', 
   expect(snapshot.items.filter((i) => String(i.description).startsWith('burst '))).toHaveLength(needed);
   await back.close();
 }, 60_000);
+
+test('an event whose bus message was lost reaches a live console from the store, in order, once the next one shows the gap', async () => {
+  const consoleB = await TestClient.connect(server.port, server.token('supervisor.police'));
+  await consoleB.subscribe('queue:police');
+  // A commit that never reaches the bus: a pipeline on the same store with a bus nobody hears.
+  const { CommandPipeline } = await import('../../server/commands/pipeline');
+  const { MemoryBus } = await import('../../server/bus/memory-bus');
+  const { incidentKind } = await import('../../server/incidents/kind');
+  const { plannerFor } = await import('../../server/commands/handle');
+  const { createLogger } = await import('../../server/log');
+  const deaf = new CommandPipeline(server.app.db.sql, new MemoryBus(), server.app.clock, [incidentKind], createLogger('warn', 'deaf'), 'deaf', { observeCommand: () => {}, countRetry: () => {} });
+  const cmd: Command = { type: 'incident.create', commandId: `lost-${Date.now()}`, incidentType: 'theft', priority: 3, location: { lat: 30.25, lon: 120.15 }, description: 'lost on the bus' };
+  const actor: Actor = { id: 'user:dispatcher.police', username: 'dispatcher.police', role: 'dispatcher', agencyId: 'police', jurisdiction: 'city', unitId: null };
+  await deaf.execute(actor, cmd.commandId, cmd.type, plannerFor({ city: server.app.city, users: server.app.users }, cmd));
+  await create('after the lost one');
+  await consoleB.next((f) => f.type === 'feed.event' && f.event.view.description === 'after the lost one' && f.event.type === 'incident.created', 5000, 0);
+  const frames = consoleB.feedFrames('queue:police').filter((f) => f.type === 'feed.event');
+  const described = frames.map((f) => (f.type === 'feed.event' ? f.event.view.description : null));
+  expect(described.indexOf('lost on the bus')).toBeGreaterThanOrEqual(0);
+  expect(described.indexOf('lost on the bus')).toBeLessThan(described.indexOf('after the lost one'));
+  expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => frames[0]!.seq + i));
+  await consoleB.close();
+});
