@@ -258,8 +258,11 @@ export async function createApp(opts: AppOptions) {
         });
         if (opts.runWorkers !== false) {
           loop('timer', () => timers.runOnce());
-          const kickOutbox = loop('outbox', () => outbox.runOnce());
-          pipeline.effectsCommitted = () => setImmediate(kickOutbox);
+          loop('outbox', () => outbox.runOnce());
+          // A commit's effects run as soon as it commits (claimed like a poll claims them);
+          // the worker's poll runs what that missed and retries what failed.
+          pipeline.effectsCommitted = (effects) => void outbox.runNow(effects.map((e) => e.id))
+            .catch((err) => log.warn({ err }, 'running effects at commit failed; the outbox worker runs them'));
           // A lost bus message must not leave a caller waiting: the queues are swept every few seconds.
           loops.push(setInterval(() => void acd.sweep().catch((err) => log.warn({ err }, 'ACD sweep failed')), 5_000));
         }

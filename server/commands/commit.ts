@@ -61,7 +61,15 @@ export interface CommitInput {
   reads?: { type: AggregateType; id: string; version: number }[];
 }
 
-export type Committed = { events: (PendingEvent & { id: number; seqs: { feed: string; seq: number }[] })[] };
+/** An outbox row a commit wrote. */
+export interface CommittedEffect {
+  id: number;
+  commandId: string;
+  action: string;
+  params: Record<string, unknown>;
+}
+
+export type Committed = { events: (PendingEvent & { id: number; seqs: { feed: string; seq: number }[] })[]; outbox: CommittedEffect[] };
 
 const UNIQUE_VIOLATION = '23505';
 /** serialization_failure and deadlock_detected retry; `beacon_abort` raises the former. */
@@ -70,7 +78,10 @@ const RETRYABLE = new Set(['40001', '40P01']);
 /** Commits, or returns 'duplicate' when the command id was already applied, or throws VersionConflict. */
 export async function commitCommand(sql: Sql, input: CommitInput): Promise<Committed | 'duplicate'> {
   const body = statementInput(input);
-  let row: { events: [number, string, string, number][] | null; entries: [string, number, number][] | null };
+  let row: {
+    events: [number, string, string, number][] | null; entries: [string, number, number][] | null;
+    outbox: [number, string, Record<string, unknown>][] | null;
+  };
   try {
     [row] = (await sql`
       WITH j AS (SELECT ${sql.json(body as never)}::jsonb AS j),
@@ -124,7 +135,7 @@ export async function commitCommand(sql: Sql, input: CommitInput): Promise<Commi
         INSERT INTO outbox (command_id, stream_type, stream_id, action, params, created_at, available_at)
         SELECT j->>'commandId', x.stream_type, x.stream_id, x.action, x.params, (j->>'at')::timestamptz, (j->>'at')::timestamptz
         FROM j, jsonb_to_recordset(j->'effects') AS x(stream_type text, stream_id text, action text, params jsonb)
-        RETURNING 1),
+        RETURNING id, action, params),
       fd AS (
         INSERT INTO feeds (id, seq)
         SELECT x.id, x.n FROM j, jsonb_to_recordset(j->'feeds') AS x(id text, n bigint) ORDER BY x.id
@@ -149,7 +160,8 @@ export async function commitCommand(sql: Sql, input: CommitInput): Promise<Commi
                THEN beacon_abort('40001', 'timer already consumed')
         END AS aborted,
         (SELECT json_agg(json_build_array(id, stream_type, stream_id, stream_version)) FROM ev) AS events,
-        (SELECT json_agg(json_build_array(feed, seq, event_id)) FROM fe) AS entries
+        (SELECT json_agg(json_build_array(feed, seq, event_id)) FROM fe) AS entries,
+        (SELECT json_agg(json_build_array(id, action, params)) FROM ob) AS outbox
       FROM j`) as unknown as [typeof row];
   } catch (err) {
     const code = (err as { code?: string }).code;
@@ -161,7 +173,8 @@ export async function commitCommand(sql: Sql, input: CommitInput): Promise<Commi
   const events = input.events.map((e) => ({ ...e, id: ids.get(`${e.streamType}:${e.streamId}:${e.version}`)!, seqs: [] as { feed: string; seq: number }[] }));
   const byId = new Map(events.map((e) => [e.id, e]));
   for (const [feed, seq, eventId] of row.entries ?? []) byId.get(Number(eventId))?.seqs.push({ feed, seq: Number(seq) });
-  return { events };
+  const outbox = (row.outbox ?? []).map(([id, action, params]) => ({ id: Number(id), commandId: input.commandId, action, params }));
+  return { events, outbox };
 }
 
 /** The statement's one JSON parameter. Timer ops are reduced to one net change per timer. */

@@ -16,7 +16,7 @@ import { Conflict, NotFound, RejectedByStateMachine } from '../errors';
 import type { Sql } from '../store/db';
 import { GENESIS_HASH, eventHash } from '../audit/hash';
 import { type AggregateKind, type AggregateType, stateName } from './aggregate-kind';
-import { commitCommand, type PendingEvent, type PendingTimerOp, type PendingWrite } from './commit';
+import { commitCommand, type CommittedEffect, type PendingEvent, type PendingTimerOp, type PendingWrite } from './commit';
 
 /** An aggregate as loaded for a command. */
 export interface Loaded {
@@ -151,10 +151,10 @@ export class CommandPipeline {
    * the re-run is refused (the first run already changed the state), looked up then.
    */
   /**
-   * Told after a command with outbox effects committed, so this node's outbox worker runs them
-   * now instead of at its next poll (a call's 200 OK waited up to a poll interval for it).
+   * Told after a command with outbox effects committed, with its outbox rows, so this node runs
+   * them now instead of at its outbox worker's next poll (a call's 200 OK waited for it).
    */
-  effectsCommitted: (() => void) | null = null;
+  effectsCommitted: ((effects: CommittedEffect[]) => void) | null = null;
 
   async execute(actor: Actor, commandId: string, commandType: string, planner: Planner): Promise<CommandResult> {
     const started = performance.now();
@@ -262,7 +262,7 @@ export class CommandPipeline {
     }
     for (const w of writes.aggregates) this.remember({ type: w.type, id: w.id, version: w.version, snapshot: w.snapshot, lastHash: w.lastHash, view: w.view, state: w.state });
     await this.publish(committed);
-    if (plan.effects?.length) this.effectsCommitted?.();
+    if (committed.outbox.length > 0) this.effectsCommitted?.(committed.outbox);
     return result;
   }
 
