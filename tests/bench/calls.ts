@@ -7,7 +7,7 @@
  *
  * 1. Setups per second: the rates of CALLS_BENCH_RATES in turn (default "50,75,100" calls/s),
  *    each for CALLS_BENCH_SETUP_S (15) s with every call held CALLS_BENCH_HOLD_S (3) s, until one
- *    has a failed call; when the first rate fails, CALLS_BENCH_FALLBACK_RATE (20) shows what holds.
+ *    is not clean (a failed call, a call without audio both ways, or calls answered slower than they came); when the first rate is not clean, the CALLS_BENCH_FALLBACK_RATES (40,30,20) in turn, until one is, show what holds.
  * 2. Concurrent bridged calls: CALLS_BENCH_CONCURRENT (240) calls set up at CALLS_BENCH_RAMP
  *    (10) calls/s, then one CALLS_BENCH_WINDOW_S (20) s window with every call talking both ways.
  * On PostgreSQL + Redis (the production backends) unless CALLS_BENCH_BACKEND=pglite.
@@ -39,7 +39,8 @@ export interface CallsBenchResult {
 
 export interface CallsSettings {
   rates: number[];
-  fallbackRate: number;
+  /** Lower rates tried in turn, when the first rate is not clean, until one is. */
+  fallbackRates: number[];
   setupSec: number;
   holdSec: number;
   concurrent: number;
@@ -50,12 +51,12 @@ export interface CallsSettings {
 function settings(): CallsSettings {
   const env = process.env;
   const s = {
-    rates: (env.CALLS_BENCH_RATES ?? '50,75,100').split(',').map(Number), fallbackRate: Number(env.CALLS_BENCH_FALLBACK_RATE ?? 20),
+    rates: (env.CALLS_BENCH_RATES ?? '50,75,100').split(',').map(Number), fallbackRates: (env.CALLS_BENCH_FALLBACK_RATES ?? '40,30,20').split(',').map(Number),
     setupSec: Number(env.CALLS_BENCH_SETUP_S ?? 15), holdSec: Number(env.CALLS_BENCH_HOLD_S ?? 3),
     concurrent: Number(env.CALLS_BENCH_CONCURRENT ?? 240), rampPerSec: Number(env.CALLS_BENCH_RAMP ?? 10), windowSec: Number(env.CALLS_BENCH_WINDOW_S ?? 20),
   };
-  if ([...s.rates, s.fallbackRate, s.setupSec, s.holdSec, s.concurrent, s.rampPerSec, s.windowSec].some((x) => !(x > 0))) {
-    throw new Error('CALLS_BENCH_* must be positive numbers (CALLS_BENCH_RATES like "50,75")');
+  if ([...s.rates, ...s.fallbackRates, s.setupSec, s.holdSec, s.concurrent, s.rampPerSec, s.windowSec].some((x) => !(x > 0))) {
+    throw new Error('CALLS_BENCH_* must be positive numbers (CALLS_BENCH_RATES and CALLS_BENCH_FALLBACK_RATES like "50,75")');
   }
   return s;
 }
@@ -174,8 +175,15 @@ export async function runCallsBench(progress: (line: string) => void): Promise<C
       setup.push(row);
       await sleep(2000);
       if (cleanSetup(row)) continue;
-      // Higher rates would fail too; a lower one shows what the server does sustain.
-      if (setup.length === 1 && s.fallbackRate < rate) setup.push(await setupPhase(rig, watch, s, s.fallbackRate, progress));
+      // Higher rates would fail too; lower ones, until one is clean, show what the server does sustain.
+      if (setup.length === 1) {
+        for (const lower of s.fallbackRates.filter((r) => r < rate)) {
+          const fallback = await setupPhase(rig, watch, s, lower, progress);
+          setup.push(fallback);
+          await sleep(2000);
+          if (cleanSetup(fallback)) break;
+        }
+      }
       break;
     }
     const concurrent = await concurrentPhase(rig, watch, s, progress);
