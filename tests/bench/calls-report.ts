@@ -123,7 +123,7 @@ function findings(r: CallsBenchResult, m: Machine): string[] {
   const lines: string[] = [];
   for (const x of r.setup.filter((s) => !meetsSetup(s))) {
     lines.push(`- **${x.rate}/s missed:** ${x.failed} failed, ${x.attempted - x.withAudioBothWays} without audio both ways, ${x.achievedPerSec.toFixed(1)} answered/s` +
-      `${x.failures.length ? `; first errors: ${x.failures.map((f) => `\`${f.slice(0, 140)}\``).join('; ')}` : ''}. ` +
+      `${x.failures.length ? `; first errors: ${x.failures.map((f) => `\`${f.slice(0, 240)}\``).join('; ')}` : ''}. ` +
       `Busy then: machine ${core(x.cpu.machine)} of ${m.cores} cores, server ${core(x.cpu.cores.server)} of one core, event loop p99 ${ms(x.loopDelayMs.p99)} ms.`);
   }
   const STAGE_NAMES: Record<keyof SetupRow['stages'], string> = {

@@ -81,7 +81,11 @@ function errorKinds(text: string): string[] {
     const kind = m[1]!.replace(/\d+/g, 'N').slice(0, 100);
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
-  for (const m of text.matchAll(/Aborting call[^\n]*/g)) kinds.set(m[0].slice(0, 100), (kinds.get(m[0].slice(0, 100)) ?? 0) + 1);
+  // An unexpected message is logged whole after the line: its start line says what came.
+  for (const m of text.matchAll(/(Aborting call[^\n]*?)(?:for Call-Id '[^']*')?(: [^\n]*)?\n(?:[^\n]*\n){0,4}?((?:SIP\/2\.0 \d{3}|[A-Z]+ sips?:)[^\r\n]*)?/g)) {
+    const kind = `${m[1]!.trim()}${(m[2] ?? '').slice(0, 160)}${m[3] ? `, got "${m[3].slice(0, 80)}"` : ''}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
   return [...kinds].map(([k, n]) => `sipp: ${n} x ${k}`);
 }
 
