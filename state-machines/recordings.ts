@@ -58,3 +58,8 @@ export function applyRecording(list: readonly MediaRecording[] | undefined, even
       return recordings.map((r) => (r.id === event.recordingId ? { ...r, state: 'failed' as const, endedAt: event.endedAt, failure: event.reason } : r));
   }
 }
+
+/** Whether a recording of the aggregate is under way (its `recording` column: start-up finishes those a crash left open). */
+export function recordingUnderWay(recordings: readonly MediaRecording[] | undefined): boolean {
+  return (recordings ?? []).some((r) => r.state === 'recording');
+}

@@ -6,6 +6,7 @@
  */
 import type { AnyMachineSnapshot } from 'xstate';
 import { agentsBusyWith, callMachine, type CallContext } from '../../state-machines/call';
+import { recordingUnderWay } from '../../state-machines/recordings';
 import { agentMachine, type AgentContext } from '../../state-machines/agent';
 import { type AggregateKind, stateName } from '../commands/aggregate-kind';
 
@@ -66,7 +67,9 @@ export const callsFeed = (agencyId: string) => `calls:${agencyId}`;
 const viewOf = (kind: 'call' | 'agent') => (id: string, snapshot: AnyMachineSnapshot, version: number) =>
   ({ kind, id, version, state: stateName(snapshot), ...(snapshot.context as object) }) as Record<string, unknown>;
 const scope = (view: Record<string, unknown>) => ({ agencyId: view.agencyId as string, districtId: null });
-const callScope = (view: Record<string, unknown>) => ({ ...scope(view), parties: agentsBusyWith(view as unknown as CallView) });
+const callScope = (view: Record<string, unknown>) => ({
+  ...scope(view), parties: agentsBusyWith(view as unknown as CallView), recording: recordingUnderWay((view as unknown as CallView).recordings),
+});
 
 export const callKind: AggregateKind = {
   type: 'call',

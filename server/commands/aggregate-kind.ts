@@ -7,13 +7,18 @@ import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 export type AggregateType = 'incident' | 'unit' | 'media_access' | 'media_view' | 'call' | 'agent';
 
 /**
- * `parties`: the people an aggregate keeps busy right now (a call: its agents), so that who is
- * busy is read from a small column instead of every snapshot.
+ * Small columns kept beside the snapshot, so queries and indexes never read the snapshot (an
+ * index on the snapshot would stop every update from being done in place). `parties`: the
+ * people an aggregate keeps busy right now (a call: its agents).
  */
 export interface AggregateScope {
   agencyId: string | null;
   districtId: string | null;
   parties?: string[] | null;
+  /** A recording of it is under way (start-up finishes those a crash left open). */
+  recording?: boolean;
+  /** What it refers to, as `<type>:<id>` (a media view: the incident and the call it showed). */
+  refs?: string[] | null;
 }
 
 export interface AggregateKind {

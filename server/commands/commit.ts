@@ -90,16 +90,17 @@ export async function commitCommand(sql: Sql, input: CommitInput): Promise<Commi
         SELECT j->>'commandId', j->>'commandType', j->>'actorId', j->'result', (j->>'at')::timestamptz FROM j
         RETURNING id),
       ins AS (
-        INSERT INTO aggregates (type, id, version, state, snapshot, last_hash, agency_id, district_id, parties, updated_at)
-        SELECT x.type, x.id, x.version, x.state, x.snapshot, x.last_hash, x.agency_id, x.district_id, x.parties, (j->>'at')::timestamptz
+        INSERT INTO aggregates (type, id, version, state, snapshot, last_hash, agency_id, district_id, parties, recording, refs, updated_at)
+        SELECT x.type, x.id, x.version, x.state, x.snapshot, x.last_hash, x.agency_id, x.district_id, x.parties, x.recording, x.refs, (j->>'at')::timestamptz
         FROM j, jsonb_to_recordset(j->'inserts') AS x(type text, id text, version int, state text, snapshot jsonb,
-          last_hash text, agency_id text, district_id text, parties text[])
+          last_hash text, agency_id text, district_id text, parties text[], recording boolean, refs text[])
         RETURNING 1),
       upd AS (
         UPDATE aggregates a SET version = x.version, state = x.state, snapshot = x.snapshot, last_hash = x.last_hash,
-          agency_id = x.agency_id, district_id = x.district_id, parties = x.parties, updated_at = (j->>'at')::timestamptz
+          agency_id = x.agency_id, district_id = x.district_id, parties = x.parties, recording = x.recording, refs = x.refs,
+          updated_at = (j->>'at')::timestamptz
         FROM j, beacon_each(j->'updates') AS u, jsonb_to_record(u) AS x(type text, id text, expected int, version int, state text,
-          snapshot jsonb, last_hash text, agency_id text, district_id text, parties text[])
+          snapshot jsonb, last_hash text, agency_id text, district_id text, parties text[], recording boolean, refs text[])
         WHERE a.type = x.type AND a.id = x.id AND a.version = x.expected
         RETURNING 1),
       ev AS (
@@ -182,6 +183,7 @@ function statementInput(input: CommitInput) {
   const row = (w: CommitInput['writes'][number]) => ({
     type: w.type, id: w.id, expected: w.expectedVersion, version: w.version, state: w.state, snapshot: w.persisted,
     last_hash: w.lastHash, agency_id: w.scope.agencyId, district_id: w.scope.districtId, parties: w.scope.parties ?? null,
+    recording: w.scope.recording ?? false, refs: w.scope.refs ?? null,
   });
   const events = input.events.map((e) => ({
     stream_type: e.streamType, stream_id: e.streamId, stream_version: e.version, type: e.type, payload: e.payload,

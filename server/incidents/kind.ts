@@ -2,6 +2,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { incidentMachine, type IncidentContext } from '../../state-machines/incident';
 import { type AggregateKind, stateName } from '../commands/aggregate-kind';
+import { recordingUnderWay, type MediaRecording } from '../../state-machines/recordings';
 
 const EVENT_NAMES: Record<string, string> = {
   CREATE: 'incident.created',
@@ -48,5 +49,8 @@ export const incidentKind: AggregateKind = {
   view: (id, snapshot, version) => incidentView(id, snapshot, version) as unknown as Record<string, unknown>,
   eventName: (t) => EVENT_NAMES[t] ?? (t.startsWith('xstate.after.') ? 'incident.alert.pending_overdue' : `incident.${t.toLowerCase()}`),
   feeds: (view) => [`incident:${view.id as string}`, `queue:${view.agencyId as string}`],
-  scope: (view) => ({ agencyId: view.agencyId as string, districtId: (view.districtId as string | null) ?? null }),
+  scope: (view) => ({
+    agencyId: view.agencyId as string, districtId: (view.districtId as string | null) ?? null,
+    recording: recordingUnderWay(view.recordings as MediaRecording[] | undefined),
+  }),
 };

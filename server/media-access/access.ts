@@ -156,7 +156,7 @@ export class MediaAccess {
     if (actor.role !== 'auditor' && actor.role !== 'supervisor') throw new NotAuthorized(`${actor.username} may not read the access log of call ${call.id}: supervisors and auditors do`);
     const rows = await this.sql<{ id: string; version: number; snapshot: unknown }[]>`
       SELECT id, version, snapshot FROM aggregates
-      WHERE type = 'media_view' AND snapshot->'context'->>'callId' = ${callId}`;
+      WHERE type = 'media_view' AND refs @> ARRAY[${`call:${callId}`}::text]`;
     return { callId, views: this.viewsOf(rows) };
   }
 
@@ -198,7 +198,7 @@ export class MediaAccess {
     const access = await this.pipeline.load('media_access', incidentId);
     const rows = await this.sql<{ id: string; version: number; snapshot: unknown }[]>`
       SELECT id, version, snapshot FROM aggregates
-      WHERE type = 'media_view' AND snapshot->'context'->>'incidentId' = ${incidentId}`;
+      WHERE type = 'media_view' AND refs @> ARRAY[${`incident:${incidentId}`}::text]`;
     return { incidentId, grants: (access?.view as unknown as MediaAccessContext | undefined)?.grants ?? [], views: this.viewsOf(rows) };
   }
 

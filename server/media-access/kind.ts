@@ -37,11 +37,15 @@ export const mediaAccessKind: AggregateKind = {
   scope,
 };
 
+/** What a media view refers to, as its `refs` column holds it (the access logs find views by it). */
+export const mediaViewRefs = (v: { incidentId?: unknown; callId?: unknown }): string[] =>
+  [typeof v.incidentId === 'string' ? `incident:${v.incidentId}` : null, typeof v.callId === 'string' ? `call:${v.callId}` : null].filter((r): r is string => r !== null);
+
 export const mediaViewKind: AggregateKind = {
   type: 'media_view',
   machine: mediaViewMachine,
   view,
   eventName: (t) => ({ CREATE: 'media.view.started', WATCH: 'media.view.stream', END: 'media.view.ended' })[t] ?? `media.view.${t.toLowerCase()}`,
   feeds: () => [],
-  scope,
+  scope: (v) => ({ ...scope(v), refs: mediaViewRefs(v) }),
 };

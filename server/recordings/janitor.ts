@@ -20,14 +20,14 @@ const QUIET_MS = 10_000;
 
 type Row = { id: string; snapshot: { context: { recordings?: MediaRecording[] } } };
 
-/** Aggregates with a recording still open. The predicates are the partial indexes' of migrations 005 and 006, literally. */
+/** Aggregates with a recording still open (the `recording` column and its partial index, migration 008). */
 async function withOpenRecordings(sql: Sql): Promise<{ type: RecordingOwner['type']; row: Row }[]> {
   const incidents = await sql<Row[]>`
     SELECT id, snapshot FROM aggregates
-    WHERE type = 'incident' AND snapshot->'context'->'recordings' @> '[{"state":"recording"}]'`;
+    WHERE type = 'incident' AND recording`;
   const calls = await sql<Row[]>`
     SELECT id, snapshot FROM aggregates
-    WHERE type = 'call' AND snapshot->'context'->'recordings' @> '[{"state":"recording"}]'`;
+    WHERE type = 'call' AND recording`;
   return [...incidents.map((row) => ({ type: 'incident' as const, row })), ...calls.map((row) => ({ type: 'call' as const, row }))];
 }
 
