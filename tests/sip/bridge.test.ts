@@ -14,7 +14,7 @@ import { sippRegister } from './peers';
 import { PhoneAudio, runCallee } from './phone';
 import { freePort } from '../../media/sip/free-port';
 import { udpPortFree } from '../../media/udp-ports';
-import { dispatcherMicrophone as mic, listenToPhone as listen } from './call-room';
+import { talkBothWays } from './call-room';
 import { TestClient } from '../support/ws-client';
 import { sipSuite } from './suite';
 
@@ -39,8 +39,6 @@ test('a caller who hangs up while queued is abandoned, with the PIDF-LO of the I
   expect(await callView(callId)).toMatchObject({ outcome: 'abandoned', endedBy: 'caller', endReason: expect.stringContaining('cancel') });
 }, 60_000);
 
-const dispatcherMicrophone = (callId: string) => mic(suite.server, callId, opened);
-const listenToPhone = (callId: string, producerId: string) => listen(suite.server, callId, producerId, opened);
 
 test('a 110 caller queues for police, the call taker answers, RTP flows both ways through mediasoup, hold and resume re-INVITE, and the BYE ends the call', async () => {
   const phone = await PhoneAudio.open();
@@ -60,12 +58,7 @@ test('a 110 caller queues for police, the call taker answers, RTP flows both way
   const answerPort = leg.audio!.port;
 
   // The phone talks: its packets become a producer in the call room and reach a listener there.
-  await phone.send(answerPort, 5);
-  await until('the phone producer', async () => leg.audio!.producerId !== null, 5_000);
-  const sink = await listenToPhone(callId, leg.audio!.producerId!);
-  const mic = await dispatcherMicrophone(callId);
-  await Promise.all([phone.send(answerPort, 50), mic.send(50)]);
-  await until('audio both ways', async () => sink.packets.length >= 30 && phone.received >= 30, 5_000);
+  const sink = await talkBothWays(suite.server, callId, phone, opened, 50, 30);
   expect(sink.packets.every((p) => p.payloadType === 0)).toBe(true);
   expect(leg.audio!.packetsFromPhone).toBeGreaterThanOrEqual(40);
   await until('call.media.up recorded', async () => (await callView(callId)).mediaUpAt !== null, 5_000);
@@ -172,12 +165,7 @@ test('a call taker calls an abandoned caller back: the registered phone rings, a
   const callId = createdId!;
   await until('the callback connected', async () => (await callView(callId)).state === 'answered', 15_000);
   const leg = suite.server.app.sipBridge!.leg(callId)!;
-  await phone.send(leg.audio!.port, 5);
-  await until('the phone producer', async () => leg.audio!.producerId !== null, 5_000);
-  const sink = await listenToPhone(callId, leg.audio!.producerId!);
-  const mic = await dispatcherMicrophone(callId);
-  await Promise.all([phone.send(leg.audio!.port, 30), mic.send(30)]);
-  await until('audio both ways on the callback', async () => sink.packets.length >= 15 && phone.received >= 15, 5_000);
+  await talkBothWays(suite.server, callId, phone, opened, 30, 15);
   expect((await callView(abandoned!.id)).state).toBe('ended'); // reached by the callback
   await suite.taker.ok({ type: 'call.hangup', callId });
   const result = await callee;

@@ -9,6 +9,7 @@ import type { types as ms } from 'mediasoup';
 import type { TestServer } from '../support/app';
 import { RtpSink, rtpPacket } from '../support/rtp';
 import type { Tone } from '../support/tones';
+import { until } from '../support/until';
 
 export interface Closable {
   close(): void;
@@ -42,5 +43,27 @@ export async function listenToPhone(server: TestServer, callId: string, producer
   await transport.connect({ ip: '127.0.0.1', port: sink.port });
   const caps = { codecs: room.rtpCapabilities.codecs!.filter((c) => c.mimeType === 'audio/PCMU') };
   await transport.consume({ producerId, rtpCapabilities: caps });
+  return sink;
+}
+
+/** A phone's RTP end (tests/sip/phone.ts `PhoneAudio`): sends to a port, counts what comes back. */
+export interface TalkingPhone {
+  send(port: number, count: number): Promise<void>;
+  readonly received: number;
+}
+
+/**
+ * Audio both ways through a call's SIP leg on `server`: the phone's first packets become its
+ * producer in the call room, a listener there (a browser's stand-in) hears `heard` of its next
+ * `packets`, and the phone hears as many of a dispatcher microphone's. Returns the listener.
+ */
+export async function talkBothWays(server: TestServer, callId: string, phone: TalkingPhone, opened: Closable[], packets: number, heard: number): Promise<RtpSink> {
+  const leg = server.app.sipBridge!.leg(callId)!;
+  await phone.send(leg.audio!.port, 5);
+  await until('the phone\'s producer', async () => leg.audio!.producerId !== null, 5_000);
+  const sink = await listenToPhone(server, callId, leg.audio!.producerId!, opened);
+  const mic = await dispatcherMicrophone(server, callId, opened);
+  await Promise.all([phone.send(leg.audio!.port, packets), mic.send(packets)]);
+  await until('audio both ways', async () => sink.packets.length >= heard && phone.received >= heard, 5_000);
   return sink;
 }

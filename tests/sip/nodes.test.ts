@@ -20,7 +20,7 @@ import { TestClient } from '../support/ws-client';
 import { until } from '../support/until';
 import { callerScenario, runCaller, type CallerScript } from './caller';
 import { PhoneAudio, sippReply } from './phone';
-import { dispatcherMicrophone, listenToPhone, type Closable } from './call-room';
+import { talkBothWays, type Closable } from './call-room';
 
 let a: TestServer;
 let b: TestServer;
@@ -165,12 +165,7 @@ async function answeredCall(): Promise<'a' | 'b'> {
   }
 
   const port = leg.audio!.port;
-  await phone.send(port, 5);
-  await until('the phone producer', async () => leg.audio!.producerId !== null, 5_000);
-  const sink = await listenToPhone(holder, callId, leg.audio!.producerId!, opened);
-  const mic = await dispatcherMicrophone(holder, callId, opened);
-  await Promise.all([phone.send(port, 50), mic.send(50)]);
-  await until('audio both ways', async () => sink.packets.length >= 30 && phone.received >= 30, 5_000);
+  await talkBothWays(holder, callId, phone, opened, 50, 30);
   await until('call.media.up recorded', async () => (await callView(callId)).mediaUpAt !== null, 5_000);
 
   await taker.ok({ type: 'call.hold', callId });

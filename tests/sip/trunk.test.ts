@@ -7,7 +7,7 @@
  */
 import { PhoneAudio, runCallee } from './phone';
 import { runCaller } from './caller';
-import { dispatcherMicrophone, listenToPhone } from './call-room';
+import { talkBothWays } from './call-room';
 import { sipSuite } from './suite';
 import { until } from '../support/until';
 import { freePort } from '../../media/sip/free-port';
@@ -30,12 +30,7 @@ test('a dispatcher calls an outside number: the edge sends it to the trunk, whic
   const callId = createdId!;
   await until('the outside number answered', async () => (await callView(callId)).state === 'answered', 15_000);
   const leg = suite.server.app.sipBridge!.leg(callId)!;
-  await audio.send(leg.audio!.port, 5);
-  await until('the far end\'s producer', async () => leg.audio!.producerId !== null, 5_000);
-  const sink = await listenToPhone(suite.server, callId, leg.audio!.producerId!, opened);
-  const mic = await dispatcherMicrophone(suite.server, callId, opened);
-  await Promise.all([audio.send(leg.audio!.port, 40), mic.send(40)]);
-  await until('audio both ways', async () => sink.packets.length >= 25 && audio.received >= 25, 5_000);
+  await talkBothWays(suite.server, callId, audio, opened, 40, 25);
   await suite.taker.ok({ type: 'call.hangup', callId });
   const result = await trunk;
   expect(result.code === 0 ? 0 : result.out).toBe(0);
