@@ -23,8 +23,8 @@ test('a newer view replaces an older one, an older or repeated one changes nothi
   expect(m.callsOf('police')).toEqual([]);
   m.apply(agent('A1', 2, 'ready'));
   m.apply(agent('A1', 1, 'away'));
-  expect(m.agentsOf('police').map((a) => a.state)).toEqual(['ready']);
-  expect(m.agentsOf('fire')).toEqual([]);
+  expect(m.available('police').map((a) => a.id)).toEqual(['A1']); // still ready
+  expect(m.available('fire')).toEqual([]);
 });
 
 test('calls come out in answer order: line priority, then the longest wait', () => {
@@ -46,7 +46,7 @@ test('a reload takes the store where newer, drops calls that ended unseen, and k
   m.reload('police', [call('C1', 2, 'offered')], [agent('A1', 1, 'ready')], mark);
   expect(m.callsOf('police').map((c) => [c.id, c.state])).toEqual([['C1', 'offered'], ['C3', 'queued']]);
   expect(m.callsOf('fire').map((c) => c.id)).toEqual(['F1']);
-  expect(m.agentsOf('police').map((a) => a.id)).toEqual(['A1']);
+  expect(m.available('police').map((a) => a.id)).toEqual(['A1']);
   expect(m.waiting('police').map((c) => c.id)).toEqual(['C3']);
 });
 

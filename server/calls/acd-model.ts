@@ -116,10 +116,6 @@ export class AcdModel {
     return out.sort(answerOrder);
   }
 
-  agentsOf(agencyId: string): AgentView[] {
-    return [...(this.agentsByAgency.get(agencyId) ?? [])].map((id) => this.agents.get(id)!).sort((a, b) => a.id.localeCompare(b.id));
-  }
-
   /**
    * The agency's ready agents with no call (of any agency: a transfer may bring one a call of
    * another), idle longest first. One who let an offer lapse since getting ready is about to be

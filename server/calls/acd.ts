@@ -83,8 +83,8 @@ export class CallDistributor {
   /** Agencies whose next pass reloads their queue from the store first (the sweep). */
   private readonly reloads = new Set<string>();
   private readonly model = new AcdModel();
-  /** Agents picked for an offer under way, until when (ms): see `claim`. */
-  private readonly claims = new Map<string, number>();
+  /** Agents picked for an offer under way, each with the timer that lets them go: see `claim`. */
+  private readonly claims = new Map<string, NodeJS.Timeout>();
   private unsubscribe: (() => Promise<void>) | null = null;
   private stopped = false;
 
@@ -97,6 +97,7 @@ export class CallDistributor {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const agentId of [...this.claims.keys()]) this.release(agentId);
     await this.unsubscribe?.();
     await Promise.all(this.running.values());
   }
@@ -122,7 +123,7 @@ export class CallDistributor {
     if (event.streamType !== 'call' && event.streamType !== 'agent') return;
     this.model.apply(event.view as unknown as CallView | AgentView);
     // The agent's own event comes after the call's in an offer: the picture has it busy now.
-    if (event.streamType === 'agent') this.claims.delete(event.streamId);
+    if (event.streamType === 'agent') this.release(event.streamId);
     // Only what can make an offer possible starts a pass: a call waiting, an agent ready or free.
     // Media, digits, recordings, locations and the offers themselves do not.
     if (!DISTRIBUTING_EVENTS.has(event.type)) return;
@@ -201,7 +202,7 @@ export class CallDistributor {
     } catch (err) {
       if (err instanceof OfferRefused && err.because === 'agent') return 'agent';
       // The call moved on (its next event plans again): the agent stays free for another call.
-      this.claims.delete(agent.id);
+      this.release(agent.id);
       if (err instanceof OfferRefused) return 'call';
       if (describeError(err).status >= 500) this.log.warn({ err, callId: call.id }, 'offering a call failed');
       return 'call';
@@ -240,8 +241,6 @@ export class CallDistributor {
 
   /** Ready agents without a call, idle longest first, less those an offer under way claimed. */
   private available(agencyId: string): AgentView[] {
-    const now = Date.now();
-    for (const [id, until] of this.claims) if (until <= now) this.claims.delete(id);
     return this.model.available(agencyId).filter((a) => !this.claims.has(a.id));
   }
 
@@ -251,13 +250,16 @@ export class CallDistributor {
    * then the agency gets a pass, in case a call waited for them meanwhile.
    */
   private claim(agentId: string, agencyId: string): void {
-    const until = Date.now() + CLAIM_MS;
-    this.claims.set(agentId, until);
-    setTimeout(() => {
-      if (this.claims.get(agentId) !== until) return;
+    this.release(agentId);
+    this.claims.set(agentId, setTimeout(() => {
       this.claims.delete(agentId);
       this.schedule(agencyId);
-    }, CLAIM_MS + 10).unref();
+    }, CLAIM_MS).unref());
+  }
+
+  private release(agentId: string): void {
+    clearTimeout(this.claims.get(agentId));
+    this.claims.delete(agentId);
   }
 
   /** An agent who let an offer expire is set away until they say they are ready again. */
