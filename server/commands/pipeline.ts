@@ -120,14 +120,13 @@ export class CommandPipeline {
     const key = `${type}:${id}`;
     const known = this.recent.get(key);
     const rows = await this.sql<{ version: number; snapshot: unknown; last_hash: string; state: string }[]>`
-      SELECT version, CASE WHEN version = ${known?.version ?? -1} THEN NULL ELSE snapshot END AS snapshot, last_hash, state
+      SELECT version, CASE WHEN version = ${known?.version ?? -1} AND last_hash = ${known?.lastHash ?? ''} THEN NULL ELSE snapshot END AS snapshot,
+        last_hash, state
       FROM aggregates WHERE type = ${type} AND id = ${id}`;
     const row = rows[0];
     if (!row) return null;
-    if (known && row.snapshot === null && known.version === row.version && known.lastHash === row.last_hash) {
-      this.remember(known);
-      return known;
-    }
+    // Not sent: it is the version and hash remembered here.
+    if (known && row.snapshot === null) return this.remember(known);
     const snapshot = this.restore(type, row.snapshot);
     return this.remember({
       type, id, version: row.version, snapshot, lastHash: row.last_hash, state: row.state,
@@ -146,16 +145,16 @@ export class CommandPipeline {
   }
 
   /**
-   * Runs one command to an acknowledgement (durable) or a thrown, client-safe error. A command
-   * id seen before answers with the stored result: found by the unique key on commit, or, when
-   * the re-run is refused (the first run already changed the state), looked up then.
-   */
-  /**
    * Told after a command with outbox effects committed, with its outbox rows, so this node runs
    * them now instead of at its outbox worker's next poll (a call's 200 OK waited for it).
    */
   effectsCommitted: ((effects: CommittedEffect[]) => void) | null = null;
 
+  /**
+   * Runs one command to an acknowledgement (durable) or a thrown, client-safe error. A command
+   * id seen before answers with the stored result: found by the unique key on commit, or, when
+   * the re-run is refused (the first run already changed the state), looked up then.
+   */
   async execute(actor: Actor, commandId: string, commandType: string, planner: Planner): Promise<CommandResult> {
     const started = performance.now();
     let outcome = 'error';
@@ -227,34 +226,15 @@ export class CommandPipeline {
       if (!found) throw new NotFound(`${type} ${id} does not exist`);
       return found;
     };
-    let committed: Awaited<ReturnType<typeof commitCommand>>;
-    let writes: ReturnType<CommandPipeline['applySteps']>;
-    let plan: Plan;
-    let result: CommandResult;
+    let planned: Awaited<ReturnType<CommandPipeline['planAndCommit']>>;
     try {
-      plan = await planner({ actor, at, load, tryLoad });
-      for (const step of plan.steps) if (!('create' in step)) await tryLoad(step.type, step.id);
-      writes = this.applySteps(plan, cache, at, actor, commandId);
-      if (writes.events.length === 0 && !plan.consumeTimer) {
-        throw new RejectedByStateMachine(`${commandType} changed nothing`);
-      }
-      result = {
-        commandId,
-        createdId: plan.createdId ?? null,
-        events: writes.events.map((e) => ({ streamType: e.streamType, streamId: e.streamId, version: e.version, type: e.type })),
-        duplicate: false,
-      };
-      const written = new Set(writes.aggregates.map((w) => `${w.type}:${w.id}`));
-      const reads = [...unverified].filter((k) => !written.has(k)).map((k) => cache.get(k)!).map((l) => ({ type: l.type, id: l.id, version: l.version }));
-      committed = await commitCommand(this.sql, {
-        commandId, commandType, actor, at, result, writes: writes.aggregates, events: writes.events,
-        timers: writes.timers, effects: plan.effects ?? [], consumeTimer: plan.consumeTimer, reads,
-      });
+      planned = await this.planAndCommit(commandId, commandType, planner, { actor, at, load, tryLoad }, cache, unverified);
     } catch (err) {
       if (unverified.size === 0) throw err;
       for (const key of unverified) this.recent.delete(key);
       throw err instanceof VersionConflict ? err : new StaleRead(err);
     }
+    const { committed, writes, result } = planned;
     if (committed === 'duplicate') {
       const stored = await this.storedResult(commandId, actor);
       if (!stored) throw new VersionConflict('command id raced');
@@ -264,6 +244,30 @@ export class CommandPipeline {
     await this.publish(committed);
     if (committed.outbox.length > 0) this.effectsCommitted?.(committed.outbox);
     return result;
+  }
+
+  /** Plans, applies the machine events and commits; aggregates in `unverified` that were only read are checked at commit. */
+  private async planAndCommit(commandId: string, commandType: string, planner: Planner, ctx: PlanContext, cache: Map<string, Loaded | null>, unverified: Set<string>) {
+    const { actor, at } = ctx;
+    const plan = await planner(ctx);
+    for (const step of plan.steps) if (!('create' in step)) await ctx.tryLoad(step.type, step.id);
+    const writes = this.applySteps(plan, cache, at, actor, commandId);
+    if (writes.events.length === 0 && !plan.consumeTimer) {
+      throw new RejectedByStateMachine(`${commandType} changed nothing`);
+    }
+    const result: CommandResult = {
+      commandId,
+      createdId: plan.createdId ?? null,
+      events: writes.events.map((e) => ({ streamType: e.streamType, streamId: e.streamId, version: e.version, type: e.type })),
+      duplicate: false,
+    };
+    const written = new Set(writes.aggregates.map((w) => `${w.type}:${w.id}`));
+    const reads = [...unverified].filter((k) => !written.has(k)).map((k) => cache.get(k)!).map((l) => ({ type: l.type, id: l.id, version: l.version }));
+    const committed = await commitCommand(this.sql, {
+      commandId, commandType, actor, at, result, writes: writes.aggregates, events: writes.events,
+      timers: writes.timers, effects: plan.effects ?? [], consumeTimer: plan.consumeTimer, reads,
+    });
+    return { committed, writes, result };
   }
 
   /** Pure part: machine transitions, hash chain, timer and outbox rows. No I/O. */
