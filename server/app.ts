@@ -227,7 +227,7 @@ export async function createApp(opts: AppOptions) {
     const server: Server = createServer(createHttpHandler(services, log.child({ component: 'http' })));
     const wss = attachWebSocket(server, services, hub, log);
     const loops: NodeJS.Timeout[] = [];
-    /** A worker run every poll interval, one run at a time; `kick` asks for a run now (once more if one is under way). */
+    /** A worker run every poll interval, one run at a time (a tick during a run asks for one more right after). */
     const loop = (name: string, fn: () => Promise<number>) => {
       let running = false;
       let again = false;
@@ -246,7 +246,6 @@ export async function createApp(opts: AppOptions) {
         });
       };
       loops.push(setInterval(run, config.WORKER_POLL_MS));
-      return run;
     };
 
     return {

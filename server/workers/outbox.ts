@@ -29,15 +29,10 @@ export class OutboxWorker {
   ) {}
 
   async runOnce(limit = 50): Promise<number> {
-    const now = this.clock.now();
-    return (await this.sql.begin(async (tx) => {
-      const rows = await tx<Row[]>`
-        SELECT id::int AS id, command_id, action, params, attempts FROM outbox
-        WHERE processed_at IS NULL AND available_at <= ${now.toISOString()}
-        ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
-      await this.run(tx, rows, now);
-      return rows.length;
-    })) as number;
+    return this.claimAndRun((tx, now) => tx<Row[]>`
+      SELECT id::int AS id, command_id, action, params, attempts FROM outbox
+      WHERE processed_at IS NULL AND available_at <= ${now.toISOString()}
+      ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`);
   }
 
   /**
@@ -47,11 +42,16 @@ export class OutboxWorker {
    */
   async runNow(ids: number[]): Promise<number> {
     if (ids.length === 0) return 0;
+    return this.claimAndRun((tx) => tx<Row[]>`
+      SELECT id::int AS id, command_id, action, params, attempts FROM outbox
+      WHERE id IN ${tx(ids)} AND processed_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED`);
+  }
+
+  /** In one transaction: the rows `claim` locks, each run by its handler, then marked done or put off. */
+  private async claimAndRun(claim: (tx: TxSql, now: Date) => Promise<Row[]>): Promise<number> {
     const now = this.clock.now();
     return (await this.sql.begin(async (tx) => {
-      const rows = await tx<Row[]>`
-        SELECT id::int AS id, command_id, action, params, attempts FROM outbox
-        WHERE id IN ${tx(ids)} AND processed_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED`;
+      const rows = await claim(tx, now);
       await this.run(tx, rows, now);
       return rows.length;
     })) as number;
