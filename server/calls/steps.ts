@@ -31,18 +31,22 @@ export function agentRef(actor: Actor): CallAgent {
   return { agentId: actor.id, username: actor.username };
 }
 
-/** Records on the agent's aggregate, if the agent has one (they signed in to the ACD), that they took a call. */
-export async function answeredBy(ctx: PlanContext, actor: Actor, callId: string): Promise<Step[]> {
-  return (await ctx.tryLoad('agent', actor.id)) ? [{ type: 'agent', id: actor.id, event: { type: 'ANSWERED', callId } }] : [];
+/** A step on an agent's aggregate, if they have one (they signed in to the ACD); none otherwise. */
+async function onAgent(ctx: PlanContext, agentId: string, event: MachineEvent): Promise<Step[]> {
+  return (await ctx.tryLoad('agent', agentId)) ? [{ type: 'agent', id: agentId, event }] : [];
+}
+
+/** Records on the agent's aggregate that they took a call. */
+export function answeredBy(ctx: PlanContext, actor: Actor, callId: string): Promise<Step[]> {
+  return onAgent(ctx, actor.id, { type: 'ANSWERED', callId });
 }
 
 /**
- * Records on an agent's aggregate, if they have one, that a call was transferred to them or
+ * Records on an agent's aggregate that a call was transferred to them or
  * they were added to one: it steps their version, so an ACD offer planned meanwhile conflicts.
  */
 export async function engaged(ctx: PlanContext, party: CallParty, callId: string, as: 'transfer' | 'conference'): Promise<Step[]> {
-  if (party.kind !== 'agent') return [];
-  return (await ctx.tryLoad('agent', party.agentId)) ? [{ type: 'agent', id: party.agentId, event: { type: 'ENGAGED', callId, as } }] : [];
+  return party.kind === 'agent' ? onAgent(ctx, party.agentId, { type: 'ENGAGED', callId, as }) : [];
 }
 
 /**
