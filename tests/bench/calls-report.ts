@@ -16,10 +16,22 @@ const meetsSetup = (r: SetupRow) => r.rate >= CALLS_GOAL.setupsPerSec && cleanSe
 const meetsConcurrent = (r: ConcurrentRow) => r.callsInWindow >= CALLS_GOAL.concurrent && r.failed === 0;
 const lossOf = (d: { expected: number; lost: number }) => d.lost / Math.max(1, d.expected);
 
+/** Cores busy with processes that are not the bench's parts. */
+const othersOf = (c: CpuWindow, cores: number) => Math.max(0, (c.machine - c.steal) * cores - Object.values(c.cores).reduce((s, x) => s + x, 0));
+
 function cpuCells(c: CpuWindow, cores: number): string {
-  const others = Math.max(0, (c.machine - c.steal) * cores - Object.values(c.cores).reduce((s, x) => s + x, 0));
+  const others = othersOf(c, cores);
   return `${core(c.cores.server)} | ${core(c.cores.workers)} | ${core(c.cores.kamailio)} | ${core(c.cores.postgres)} / ${core(c.cores.redis)} | ` +
     `${core(c.cores.sipp)} / ${core(c.cores.bench)} | ${core(c.machine)}${c.steal >= 0.005 ? ` (stolen ${core(c.steal)})` : ''} | ${others.toFixed(2)}`;
+}
+
+/** Whether anything else took a share of the cores while the bench ran (the "others" column). */
+function sharing(r: CallsBenchResult, cores: number): string {
+  const windows = [...r.setup.map((x) => x.cpu), ...(r.concurrent ? [r.concurrent.cpu] : [])];
+  const most = Math.max(0, ...windows.map((c) => othersOf(c, cores)));
+  return most >= 0.2
+    ? `**A shared machine**: other processes took up to ${most.toFixed(2)} of the ${cores} cores while the bench ran (the "others" column), so the figures are what a busy machine gives.`
+    : `Nothing else took more than ${most.toFixed(2)} of the ${cores} cores while the bench ran (the "others" column). Machines of this kind are not all as fast: on 2026-12-02 at 03:57 one took 53 ms of the whole machine's CPU per call at 40/s (against the figure under "Where the CPU goes" below) and set up 40 calls per second clean, not 50; the code it ran (commit 150a925) set up 50 per second clean on the machine of the 2026-12-02 07:01 run too, so the difference is the machine.`;
 }
 
 export function callsSection(outcome: Outcome<CallsBenchResult>, command: string, m: Machine): string[] {
@@ -33,8 +45,7 @@ export function callsSection(outcome: Outcome<CallsBenchResult>, command: string
     '',
     `Produced by \`${command}\` (tests/bench/calls.ts) on ${m.date}: ${m.cpu}; ${m.os}; Node ${m.node}; **${r.backend}**; ` +
       `${r.mediaWorkers} mediasoup workers, Kamailio with 4 UDP children; ${r.agents} call takers signed in over the WebSocket. ` +
-      `Load average before ${r.loadAvgBefore}. **A shared machine**: other engineers' builds and tests ran on the same ${m.cores} cores ` +
-      '(the "others" column), so the full bench was run only a few times and the figures are what a busy machine gives.',
+      `Load average before ${r.loadAvgBefore}. ${sharing(r, m.cores)}`,
     '',
     `Goals (issue #5): at least ${CALLS_GOAL.setupsPerSec} call setups per second with media, at least ${CALLS_GOAL.concurrent} concurrent bridged calls ` +
       `with audio flowing, no failed call. Setups: ${goalRow ? `${yes(true)} at ${goalRow.rate}/s (${goalRow.completed} of ${goalRow.attempted} calls completed, ` +
