@@ -45,6 +45,13 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
   /** The conference mix this phone hears instead of the single voices, while there is one. */
   private mixProducerId: string | null = null;
   private changes: Promise<void> = Promise.resolve();
+  /** What the phone's first packet and SDP told (kept to bind again after a worker death). */
+  private stream: { latched: LatchedStream | null; remote: RemoteAudio } | null = null;
+  /** Times the leg bound again on a new router, and the last of those bindings. */
+  rebinds = 0;
+  /** The transport is up and the phone's producer made (when it has one): the room's voices may go to the phone. */
+  private bound = false;
+  recovered: Promise<void> = Promise.resolve();
   private readonly unwatch: (() => void)[] = [];
 
   private constructor(
@@ -92,23 +99,57 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
   async start(remote: RemoteAudio, codec: G711Codec): Promise<void> {
     const latched = await this.latch.first(LATCH_TIMEOUT_MS);
     if (this.closed) return;
+    this.stream = { latched, remote };
+    this.codec = codec;
+    if (!latched) this.log.warn({ port: this.port }, 'no RTP from the phone in time: its audio cannot be produced (unknown SSRC); the phone still hears the room');
+    this.unwatch.push(
+      this.room.on('producer.added', this.onRoomChange), this.room.on('producer.closed', this.onRoomChange), this.room.on('reset', this.onReset),
+    );
+    await this.bind();
+  }
+
+  /**
+   * The transport on the announced port, sending where the phone sends from, the phone's
+   * producer (its SSRC from the first packet), the tap and the room's voices to the phone: at
+   * the start, and again on a new router when the room's worker died (`onReset`), so the call
+   * keeps its audio on the same port without a re-INVITE.
+   */
+  private async bind(): Promise<void> {
+    const { latched, remote } = this.stream!;
+    this.bound = false;
     const transport = await this.room.createPlainTransport({ port: this.latch.port, rtcpMux: true, comedia: false, appData: { source: 'phone' } });
     this.transport = transport;
     if (this.closed) return transport.close();
     // Symmetric RTP: answer where the phone sends from (NAT), else where its SDP said.
     await transport.connect({ ip: latched?.address ?? remote.ip, port: latched?.port ?? remote.port });
-    if (!latched) {
-      this.log.warn({ port: this.port }, 'no RTP from the phone in time: its audio cannot be produced (unknown SSRC); the phone still hears the room');
-    } else {
-      await this.produce(latched, remote, codec);
-    }
-    this.codec = codec;
-    this.unwatch.push(this.room.on('producer.added', this.onRoomChange), this.room.on('producer.closed', this.onRoomChange));
+    if (latched) await this.produce(latched, remote, this.codec);
+    if (this.closed) return;
+    this.bound = true;
     this.onRoomChange();
     // The tap and the room's voices to the phone are independent: both at once (each is worker
     // round trips, and audio both ways waits for both).
     await Promise.all([latched && this.producer ? this.tap(latched.ssrc) : undefined, this.changes]);
   }
+
+  /**
+   * The room moved to a new router (its worker died): the transport, producer, tap and
+   * consumers went with the old one. The leg binds again on its port; the phone, which never
+   * stopped sending there, is heard again, and browsers consume its new producer.
+   */
+  private readonly onReset = (): void => {
+    if (this.closed || !this.stream) return;
+    this.bound = false;
+    this.transport = null;
+    this.producer = null;
+    this.tapTransport = null;
+    this.consumers.clear();
+    this.mixProducerId = null;
+    this.rebinds++;
+    this.recovered = this.bind().then(
+      () => this.log.warn({ port: this.port, paused: this.paused }, 'call leg audio bound again on the room\'s new router (its media worker died)'),
+      (err) => this.log.error({ err, port: this.port }, 'call leg audio could not be bound again after its media worker died: the call has no audio'),
+    );
+  };
 
   /** The room's voices changed: the phone gets them directly, or one mix when there are two or more. */
   private readonly onRoomChange = (): void => {
@@ -126,7 +167,8 @@ export class CallAudio extends GuardedEmitter<CallAudioEvents> {
    * back to the single voice when the conference shrinks.
    */
   private async rebalance(): Promise<void> {
-    if (!this.transport || this.closed) return;
+    // Not before the phone's own producer is there: it is left out of what the phone hears.
+    if (!this.bound || this.closed) return;
     const voices = this.voices();
     if (voices.length >= 2) {
       // The room's mixer is made the first time a phone needs a mix: a two-party call has none

@@ -196,3 +196,49 @@ test('the caller holds and resumes from the phone (answered recvonly, then sendr
   expect(await callView(callId)).toMatchObject({ outcome: 'transferred' });
   expect(suite.server.app.sipBridge!.leg(callId)).toBeUndefined();
 }, 60_000);
+
+test('a media worker killed mid-call: the call room moves to a new router and the leg binds again on its port, so the caller and the room hear each other again without a re-INVITE, and the caller\'s BYE still ends the call', async () => {
+  const phone = await PhoneAudio.open();
+  opened.push(phone);
+  const run = runCaller(script(phone.port, { user: 'caller.3', ending: 'answer', talkMs: 12_000 }));
+  const callId = await queuedCall('caller.3');
+  await suite.taker.ok({ type: 'call.agent.ready' }).catch(() => undefined);
+  await until('the call offered', async () => (await callView(callId)).offer?.username === 'calltaker.police', 10_000);
+  await suite.taker.ok({ type: 'call.answer', callId });
+  await until('answered on SIP', async () => suite.server.app.sipBridge!.leg(callId)?.state === 'Established', 10_000);
+  const leg = suite.server.app.sipBridge!.leg(callId)!;
+  await until('the answer sent with the leg\'s port', async () => leg.audio !== null, 10_000);
+  const { port } = leg.audio!;
+  await talkBothWays(suite.server, callId, phone, opened, 30, 15);
+  const room = suite.server.app.media.room(`call:${callId}`)!;
+  const before = { routerId: room.routerId, producerId: leg.audio!.producerId, received: phone.received };
+
+  const pool = suite.server.app.media.pool!;
+  const victims = pool.workers.map((w) => w.pid);
+  for (const pid of victims) process.kill(pid, 'SIGKILL');
+  await until('the room on a new router', async () => !room.orphaned && room.routerId !== before.routerId, 15_000);
+  await until('the leg bound again', async () => leg.audio!.rebinds === 1 && leg.audio!.producerId !== null, 10_000);
+  await leg.audio!.recovered;
+  expect(pool.workers.map((w) => w.pid).some((pid) => victims.includes(pid))).toBe(false);
+  expect(leg.audio!.port).toBe(port);
+  expect(leg.audio!.producerId).not.toBe(before.producerId);
+
+  // Both ways again, on the same port the phone was told in the 200 OK.
+  const sink = await talkBothWays(suite.server, callId, phone, opened, 30, 15);
+  expect(sink.packets.length).toBeGreaterThanOrEqual(15);
+  expect(phone.received - before.received).toBeGreaterThanOrEqual(15);
+  expect((await callView(callId)).state).toBe('answered');
+
+  const result = await run;
+  expect(result.code === 0 ? 0 : result.out).toBe(0);
+  await until('the call ended by the caller', async () => (await callView(callId)).state === 'ended', 10_000);
+  expect(await callView(callId)).toMatchObject({ outcome: 'completed', endedBy: 'caller' });
+  // The caller's leg was recorded up to the worker's death and again after it: two stored files, each hashed.
+  await until('the caller\'s recordings stored', async () => {
+    const legs = (await callView(callId)).recordings.filter((r) => r.source === 'caller');
+    return legs.length === 2 && legs.every((r) => r.state !== 'recording');
+  }, 20_000);
+  const legs = (await callView(callId)).recordings.filter((r) => r.source === 'caller');
+  expect(legs.map((r) => r.state)).toEqual(['stored', 'stored']);
+  expect(legs.every((r) => /^[0-9a-f]{64}$/.test(r.sha256 ?? ''))).toBe(true);
+}, 90_000);
