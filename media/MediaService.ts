@@ -12,7 +12,7 @@ import { MediaUnavailable, NotAuthorized, NotFound } from '../server/errors';
 import { isOpen } from '../state-machines/incident-model';
 import { WorkerPool } from './WorkerPool';
 import { CALL_MEDIA_CODECS, Room, type MediaListen } from './Room';
-import { SignallingSession } from './SignallingSession';
+import { SignallingSession, type MediaSession } from './SignallingSession';
 import { Recorder, type RecorderSettings, type RecordingSink } from './Recorder';
 
 export interface MediaSettings {
@@ -230,9 +230,22 @@ export class MediaService {
     return { room, incident, call: null };
   }
 
-  /** A signalling session for one WebSocket connection. */
-  session(sessionId: string, actor: Actor, send: (frame: ServerFrame) => void): SignallingSession {
+  /** A signalling session for one WebSocket connection (call rooms of other nodes relayed there, see `routeSessions`). */
+  session(sessionId: string, actor: Actor, send: (frame: ServerFrame) => void): MediaSession {
+    const local = this.localSession(sessionId, actor, send);
+    return this.route ? this.route(local, send) : local;
+  }
+
+  /** A session served by this node's rooms only. */
+  localSession(sessionId: string, actor: Actor, send: (frame: ServerFrame) => void): SignallingSession {
     return new SignallingSession(this, sessionId, actor, send);
+  }
+
+  private route: ((local: SignallingSession, send: (frame: ServerFrame) => void) => MediaSession) | null = null;
+
+  /** Sessions made from now on send some requests elsewhere (server/calls/media-relay.ts: call rooms on other nodes). */
+  routeSessions(route: (local: SignallingSession, send: (frame: ServerFrame) => void) => MediaSession): void {
+    this.route = route;
   }
 
   /** The error a request gets when media is off here. */

@@ -16,7 +16,13 @@ import type { Room } from './Room';
 
 const OK: MediaResult<'ok'> = { ok: true };
 
-export class SignallingSession {
+/** What a WebSocket connection's media signalling offers its connection. */
+export interface MediaSession {
+  handle(request: MediaRequest): Promise<unknown>;
+  close(): void;
+}
+
+export class SignallingSession implements MediaSession {
   private readonly peers = new Map<string, Peer>();
   private closed = false;
 
@@ -35,6 +41,11 @@ export class SignallingSession {
       // The socket closed while this request was in flight: drop what it created.
       if (this.closed) this.close();
     }
+  }
+
+  /** Rooms this session is in. */
+  get rooms(): number {
+    return this.peers.size;
   }
 
   /** Leaves every room: closes this connection's transports, producers and consumers. */

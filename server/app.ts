@@ -52,6 +52,7 @@ import { placeholderSipHandlers, sipBridgeHandlers } from './calls/effects';
 import { startSipBridge } from './calls/sip-bridge';
 import { LegRouter } from './calls/leg-routing';
 import { callLoader } from './calls/media-access';
+import { MediaRelay } from './calls/media-relay';
 import { startSipEdge } from './sip-accounts/sip-edge';
 import { registerSipBridgeMetrics, registerSipEdgeMetrics } from '../media/sip/metrics';
 
@@ -137,11 +138,18 @@ export async function createApp(opts: AppOptions) {
       bus, nodeId: config.NODE_ID, holds: (callId) => sipBridge.leg(callId) !== undefined, log: log.child({ component: 'leg-routing' }),
       execute: (actor, command) => handleCommand(pipeline, { city, users, seats: acd }, actor, command),
     }) : null;
-    if (sipBridge && legRouter) {
+    // ... and a console's media signalling for a call room goes to the node holding the room.
+    const mediaRelay = sipBridge ? new MediaRelay({
+      bus, nodeId: config.NODE_ID, media, holds: (callId) => sipBridge.leg(callId) !== undefined, log: log.child({ component: 'media-relay' }),
+    }) : null;
+    if (sipBridge && legRouter && mediaRelay) {
       closers.unshift(() => sipBridge.stop());
       await legRouter.start();
       closers.unshift(() => legRouter.stop());
-      registerSipBridgeMetrics(metrics.registry, sipBridge);
+      await mediaRelay.start();
+      closers.unshift(() => mediaRelay.stop());
+      media.routeSessions((local, send) => mediaRelay.wrap(local, send));
+      registerSipBridgeMetrics(metrics.registry, sipBridge, mediaRelay);
     }
     registerMediaMetrics(metrics.registry, media);
     const timers = new TimerWorker(db.sql, pipeline, clock, log.child({ component: 'timers' }), () => metrics.timersFired.inc());
@@ -249,7 +257,7 @@ export async function createApp(opts: AppOptions) {
     };
 
     return {
-      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir, sip, sipBridge, legRouter, acd,
+      config, clock, log, city, db, bus, geo, pipeline, read, hub, avl, timers, outbox, tokens, users, services, server, media, access, playback, recordingsDir, sip, sipBridge, legRouter, mediaRelay, acd,
       async start(): Promise<{ port: number }> {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);

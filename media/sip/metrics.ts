@@ -32,7 +32,13 @@ export function registerSipEdgeMetrics(registry: Registry, edge: KamailioEdge): 
 }
 
 /** The node's SIP bridge: registration at the edge, INVITEs received, DTMF digits from callers. */
-export function registerSipBridgeMetrics(registry: Registry, bridge: SipBridgeCounts): void {
+/** The media relay's counters (server/calls/media-relay.ts). */
+export interface MediaRelayCounts {
+  counters: { relayed: number; hosted: number; framesOut: number; unclaimed: number };
+  hostedSessions: number;
+}
+
+export function registerSipBridgeMetrics(registry: Registry, bridge: SipBridgeCounts, relay?: MediaRelayCounts): void {
   new Gauge({
     name: 'beacon_sip_node_registered', help: "This node's user agent registered at the SIP edge: 1, else 0", registers: [registry],
     collect() {
@@ -51,6 +57,22 @@ export function registerSipBridgeMetrics(registry: Registry, bridge: SipBridgeCo
     labelNames: ['via'], registers: [registry],
     collect() {
       for (const [via, n] of Object.entries(bridge.counters.dtmfByVia)) this.set({ via }, n);
+    },
+  });
+  if (!relay) return;
+  new Gauge({
+    name: 'beacon_media_relay_requests', help: 'Media requests of call rooms on other nodes since start: relayed from consoles here, hosted here for consoles elsewhere, asked about and claimed by no node',
+    labelNames: ['kind'], registers: [registry],
+    collect() {
+      this.set({ kind: 'relayed' }, relay.counters.relayed);
+      this.set({ kind: 'hosted' }, relay.counters.hosted);
+      this.set({ kind: 'unclaimed' }, relay.counters.unclaimed);
+    },
+  });
+  new Gauge({
+    name: 'beacon_media_relay_hosted_sessions', help: 'Media sessions this node hosts for consoles connected to other nodes', registers: [registry],
+    collect() {
+      this.set(relay.hostedSessions);
     },
   });
 }

@@ -5,8 +5,8 @@
  */
 import type { BusMessage } from '../protocol';
 
-/** `calls`: call effects routed to the node that holds a call's SIP leg. */
-export type BusChannel = 'events' | 'positions' | 'notifications' | 'calls';
+/** `calls`: call effects routed to the node that holds a call's SIP leg; `media`: consoles' media signalling relayed to that node. */
+export type BusChannel = 'events' | 'positions' | 'notifications' | 'calls' | 'media';
 export type BusHandler = (message: BusMessage) => void;
 
 export interface Bus {

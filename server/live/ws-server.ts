@@ -12,7 +12,7 @@ import { describeError, assertNever } from '../errors';
 import type { Logger } from '../log';
 import type { LiveHub, LiveSession } from './hub';
 import type { Services } from '../services';
-import type { SignallingSession } from '../../media/SignallingSession';
+import type { MediaSession } from '../../media/SignallingSession';
 
 const HELLO_TIMEOUT_MS = 10_000;
 /** A client this far behind is cut off; it resumes from its last sequence number. */
@@ -26,7 +26,7 @@ export function attachWebSocket(server: Server, services: Services, hub: LiveHub
 
 class Connection {
   private session: LiveSession | null = null;
-  private media: SignallingSession | null = null;
+  private media: MediaSession | null = null;
   private readonly helloTimer: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
 

@@ -20,7 +20,7 @@ import { TestClient } from '../support/ws-client';
 import { until } from '../support/until';
 import { callerScenario, runCaller, type CallerScript } from './caller';
 import { PhoneAudio, sippReply } from './phone';
-import { talkBothWays, type Closable } from './call-room';
+import { dispatcherMicrophone, talkBothWays, type Closable } from './call-room';
 
 let a: TestServer;
 let b: TestServer;
@@ -167,6 +167,7 @@ async function answeredCall(): Promise<'a' | 'b'> {
   const port = leg.audio!.port;
   await talkBothWays(holder, callId, phone, opened, 50, 30);
   await until('call.media.up recorded', async () => (await callView(callId)).mediaUpAt !== null, 5_000);
+  const roomClosed = where === 'b' ? await consoleOnAHearsB(callId, leg) : null;
 
   await taker.ok({ type: 'call.hold', callId });
   const phoneProducer = holder.app.media.room(`call:${callId}`)!.producer(leg.audio!.producerId!)!;
@@ -179,6 +180,8 @@ async function answeredCall(): Promise<'a' | 'b'> {
   expect(result.log.find((l) => l.includes('answered='))).toContain(`answered=127.0.0.1:${port}`);
   expect(result.log.filter((l) => l.includes('reinvite=')).map((l) => /reinvite=(\w+)/.exec(l)![1])).toEqual(['sendonly', 'sendrecv']);
   await until('the leg let go', async () => holder.app.sipBridge!.leg(callId) === undefined, 5_000);
+  // The room closed on B with the call: the console on A was told (relayed), then disconnects and B closes its session.
+  if (roomClosed) await roomClosed();
   expect(await callView(callId)).toMatchObject({ state: 'ended', outcome: 'completed' });
   // B's worker never runs: A claimed the answer, hold, resume and hang-up rows, and ran them
   // itself or sent them to B, where each ran once.
@@ -190,6 +193,56 @@ async function answeredCall(): Promise<'a' | 'b'> {
   }
   expect(holder.app.legRouter!.counters.ranHere).toBe(routed.ranHere + 4);
   return where;
+}
+
+/**
+ * The call taker's console on node A signals media for a call room that is on node B: every
+ * request is relayed to B, where the transports, the consumer of the phone and the console's
+ * microphone producer are made (nothing on A); the microphone reaches B's phone leg (now in the
+ * mix), B's room events reach the console on A, and closing the console closes B's session.
+ * Returns a check to run once the call ended.
+ */
+async function consoleOnAHearsB(callId: string, leg: NonNullable<ReturnType<ReturnType<typeof bridgeOf>['leg']>>): Promise<() => Promise<void>> {
+  const console = await TestClient.connect(a.port, a.token('calltaker.police'));
+  const roomId = `call:${callId}`;
+  const relay = { a: a.app.mediaRelay!.counters.relayed, b: b.app.mediaRelay!.counters.hosted };
+  const caps = await console.mediaOk({ action: 'router.capabilities', roomId });
+  expect(caps.rtpCapabilities.codecs.map((c: { mimeType: string }) => c.mimeType)).toEqual(expect.arrayContaining(['audio/PCMU', 'audio/PCMA']));
+  const recv = await console.mediaOk({ action: 'transport.create', roomId, direction: 'recv' });
+  // B's transport, announced at B's media address: the browser's media goes straight there.
+  expect(recv.iceCandidates.length).toBeGreaterThan(0);
+  const listed = await console.mediaOk({ action: 'producers.list', roomId });
+  expect(listed.producers).toEqual(expect.arrayContaining([expect.objectContaining({ producerId: leg.audio!.producerId, source: 'phone' })]));
+  const consumed = await console.mediaOk({ action: 'consume', transportId: recv.transportId, producerId: leg.audio!.producerId, rtpCapabilities: caps.rtpCapabilities });
+  expect(consumed.rtpParameters.codecs[0]).toMatchObject({ mimeType: 'audio/PCMU' });
+  await console.mediaOk({ action: 'consumer.resume', consumerId: consumed.consumerId });
+  const send = await console.mediaOk({ action: 'transport.create', roomId, direction: 'send' });
+  await console.mediaOk({
+    action: 'produce', transportId: send.transportId, kind: 'audio', appData: { source: 'dispatcher', callId },
+    rtpParameters: { codecs: [{ mimeType: 'audio/PCMU', payloadType: 0, clockRate: 8000 }], encodings: [{ ssrc: 0x0badf00d }] },
+  });
+  // The console's microphone is the phone's second voice on B: the phone now hears the mix.
+  await until('the console\'s microphone sent on to the phone', async () => leg.audio!.mixing, 5_000);
+  expect(a.app.media.room(roomId)).toBeUndefined();
+  expect(a.app.mediaRelay!.counters.relayed - relay.a).toBe(7);
+  expect(b.app.mediaRelay!.counters.hosted - relay.b).toBe(7);
+  expect(b.app.mediaRelay!.hostedSessions).toBe(1);
+  // A voice added on B is announced to the console on A.
+  const framesBefore = console.frames.length;
+  const other = await dispatcherMicrophone(b, callId, opened);
+  const otherId = (await other.transport.dump()).producerIds[0];
+  expect(await console.next((f) => f.type === 'media.event' && f.roomId === roomId && f.event === 'producer.added' && f.producerId === otherId, 5_000, framesBefore))
+    .toMatchObject({ kind: 'audio' });
+  // A request B refuses: its answer, naming the problem, reaches the console on A.
+  const refused = await console.media({ action: 'consume', transportId: recv.transportId, producerId: 'no-such-producer', rtpCapabilities: caps.rtpCapabilities });
+  expect(refused).toMatchObject({ ok: false, code: 'not_found' });
+  expect(!refused.ok && refused.message).toContain('no-such-producer');
+  const closed = console.next((f) => f.type === 'media.event' && f.roomId === roomId && f.event === 'room.closed', 15_000);
+  return async () => {
+    await closed;
+    await console.close();
+    await until('B closed the console\'s session', async () => b.app.mediaRelay!.hostedSessions === 0, 5_000);
+  };
 }
 
 test('a call taker on node A answers a call whose leg is on node B: the effects go to B, the phone gets its 200 OK from B with audio both ways, and hold, resume and hang-up from A reach B\'s leg', async () => {
