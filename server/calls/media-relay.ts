@@ -58,6 +58,9 @@ class RelayedError extends BeaconError {
   }
 }
 
+/** The node a request was sent to did not take it within `ackMs`. */
+class NodeSilent extends MediaUnavailable {}
+
 type Response = Extract<BusMessage, { type: 'media.relay.response' }>;
 type Request = Extract<BusMessage, { type: 'media.relay.request' }>;
 
@@ -150,7 +153,7 @@ export class MediaRelay {
           this.counters.unclaimed++;
           return null;
         }
-        throw new MediaUnavailable(`the server node holding this call's media (${to}) did not answer; it may have stopped: retry, or answer the call again`);
+        throw new NodeSilent(`the server node holding this call's media (${to}) did not answer; it may have stopped: retry, or answer the call again`);
       }
       if (got === 'timeout') throw new MediaUnavailable(`the server node holding this call's media took longer than ${this.answerMs} ms to answer ${request.action}; retry`);
       const { outcome: o } = got.response;
@@ -299,9 +302,21 @@ class RoutedSession implements MediaSession {
   }
 
   private async remote(node: string, callId: string, request: MediaRequest): Promise<unknown> {
-    const answered = await this.relay.relay(this, node, callId, request);
+    let answered;
+    try {
+      answered = await this.relay.relay(this, node, callId, request);
+    } catch (err) {
+      // The node did not answer (stopped, died): what it held is gone; the next request asks afresh.
+      if (err instanceof NodeSilent) this.forget(node);
+      throw err;
+    }
     this.remember(node, callId, request, answered!.result);
     return answered!.result;
+  }
+
+  private forget(node: string): void {
+    for (const [roomId, n] of this.rooms) if (n === node) this.rooms.delete(roomId);
+    for (const [id, o] of this.objects) if (o.node === node) this.objects.delete(id);
   }
 
   private remember(node: string, callId: string, request: MediaRequest, result: unknown): void {

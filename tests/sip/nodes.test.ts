@@ -227,6 +227,13 @@ async function consoleOnAHearsB(callId: string, leg: NonNullable<ReturnType<Retu
   expect(a.app.mediaRelay!.counters.relayed - relay.a).toBe(7);
   expect(b.app.mediaRelay!.counters.hosted - relay.b).toBe(7);
   expect(b.app.mediaRelay!.hostedSessions).toBe(1);
+  // A second console of the same call taker joins the room through B too; closing it closes its session on B, not the first.
+  const second = await TestClient.connect(a.port, a.token('calltaker.police'));
+  await second.mediaOk({ action: 'transport.create', roomId, direction: 'recv' });
+  expect(b.app.mediaRelay!.hostedSessions).toBe(2);
+  await second.close();
+  await until('B closed the second console\'s session', async () => b.app.mediaRelay!.hostedSessions === 1, 5_000);
+  expect(b.app.media.room(roomId)!.peerCount).toBe(1);
   // A voice added on B is announced to the console on A.
   const framesBefore = console.frames.length;
   const other = await dispatcherMicrophone(b, callId, opened);
@@ -240,8 +247,18 @@ async function consoleOnAHearsB(callId: string, leg: NonNullable<ReturnType<Retu
   const closed = console.next((f) => f.type === 'media.event' && f.roomId === roomId && f.event === 'room.closed', 15_000);
   return async () => {
     await closed;
+    // B's relay goes silent (as when its node dies): a request on one of B's objects is refused
+    // after the wait for B, naming it; then A has forgotten B's objects, so the next one is answered here.
+    await b.app.mediaRelay!.stop();
+    try {
+      const silent = await console.media({ action: 'consumer.pause', consumerId: consumed.consumerId });
+      expect(silent).toMatchObject({ ok: false, code: 'media_unavailable' });
+      expect(!silent.ok && silent.message).toContain('(node-b) did not answer');
+      expect(await console.media({ action: 'consumer.pause', consumerId: consumed.consumerId })).toMatchObject({ ok: false, code: 'not_found' });
+    } finally {
+      await b.app.mediaRelay!.start();
+    }
     await console.close();
-    await until('B closed the console\'s session', async () => b.app.mediaRelay!.hostedSessions === 0, 5_000);
   };
 }
 
