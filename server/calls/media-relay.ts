@@ -12,8 +12,9 @@
  *   browser ◀════════ WebRTC (ICE, DTLS, SRTP) ════════▶ node B's mediasoup ◀══ RTP ══▶ phone
  *
  * Which node holds a room is asked the first time (`to` null: the node holding the call's leg
- * accepts) and remembered per console session; a room no node claims within `ackMs` is served
- * here as before (a call with no SIP leg anywhere). Requests on a transport, producer or
+ * accepts) and remembered per console session. A room no node claims within `ackMs` is refused
+ * as unavailable (the console retries): an empty room here would look live and carry nothing.
+ * Requests on a transport, producer or
  * consumer go where that object was made. Why the bus rather than pipe transports between the
  * nodes' routers: nothing of the media path doubles, and the leg's node already is the one
  * that knows its room (leg-routing.ts asks the same way).
@@ -47,7 +48,7 @@ export interface MediaRelayCounters {
   hosted: number;
   /** Room events sent to consoles connected to another node. */
   framesOut: number;
-  /** Rooms asked about that no node claimed (served here). */
+  /** Rooms asked about that no node claimed (refused, or served here when the leg came up here meanwhile). */
   unclaimed: number;
 }
 
@@ -295,7 +296,11 @@ class RoutedSession implements MediaSession {
     if (known) return this.remote(known, callId, request);
     if (this.holds(callId)) return this.localSession.handle(request);
     const answered = await this.relay.relay(this, null, callId, request);
-    if (!answered) return this.localSession.handle(request);
+    if (!answered) {
+      // The leg may have come up here meanwhile (an outbound call's INVITE goes out as the console asks).
+      if (this.holds(callId)) return this.localSession.handle(request);
+      throw new MediaUnavailable(`no server node holds the phone leg of call ${callId}, so its audio is not up (yet); retry`);
+    }
     this.rooms.set(roomId, answered.node);
     this.remember(answered.node, callId, request, answered.result);
     return answered.result;

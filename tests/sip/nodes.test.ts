@@ -278,6 +278,13 @@ test('a call whose SIP leg no node holds (its node died) ends as a failure with 
   const callId = offered.createdId!;
   await taker.ok({ type: 'call.agent.ready' }).catch(() => undefined);
   await until('the call offered to the call taker', async () => (await callView(callId)).offer?.username === 'calltaker.police', 10_000);
+  // Its media room is nowhere: the console is told so (and retries), rather than given an empty room on A.
+  const unclaimed = a.app.mediaRelay!.counters.unclaimed;
+  const media = await taker.media({ action: 'router.capabilities', roomId: `call:${callId}` });
+  expect(media).toMatchObject({ ok: false, code: 'media_unavailable' });
+  expect(!media.ok && media.message).toContain(`no server node holds the phone leg of call ${callId}`);
+  expect(a.app.mediaRelay!.counters.unclaimed).toBe(unclaimed + 1);
+  expect(a.app.media.room(`call:${callId}`)).toBeUndefined();
   const orphaned = a.app.legRouter!.counters.orphaned;
   await taker.ok({ type: 'call.answer', callId });
   await until('the call ended as failed', async () => (await callView(callId)).state === 'ended', 15_000);
