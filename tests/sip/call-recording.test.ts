@@ -167,6 +167,9 @@ describe('call-leg recording on a live server', () => {
         const sources = (await callView(callId)).recordings.map((r) => r.source);
         return sources.includes('agent:calltaker.police') && sources.includes('party:13900000001');
       }, 10_000);
+      // A leg's recording is announced before ffmpeg starts; the bursts below are short, so they wait
+      // until ffmpeg takes all three legs (on a loaded machine it starts after a short burst would be over).
+      await until('ffmpeg taking the three legs', async () => suite.server.app.media.recorder!.activeCount >= 3, 15_000);
       await Promise.all([agent(100), party(60), mix(30)]);
     } finally {
       talking = false;
