@@ -45,7 +45,8 @@ export function callsSection(outcome: Outcome<CallsBenchResult>, command: string
     '',
     `Produced by \`${command}\` (tests/bench/calls.ts) on ${m.date}: ${m.cpu}; ${m.os}; Node ${m.node}; **${r.backend}**; ` +
       `${r.mediaWorkers} mediasoup workers, Kamailio with 4 UDP children; ${r.agents} call takers signed in over the WebSocket. ` +
-      `Load average before ${r.loadAvgBefore}. ${sharing(r, m.cores)}`,
+      `Load average before ${r.loadAvgBefore}. ${sharing(r, m.cores)}` +
+      (r.overrides.length ? ` **Not the standard run**: settings given instead of the defaults, ${r.overrides.map((o) => `\`${o}\``).join(', ')}.` : ''),
     '',
     `Goals (issue #5): at least ${CALLS_GOAL.setupsPerSec} call setups per second with media, at least ${CALLS_GOAL.concurrent} concurrent bridged calls ` +
       `with audio flowing, no failed call. Setups: ${goalRow ? `${yes(true)} at ${goalRow.rate}/s (${goalRow.completed} of ${goalRow.attempted} calls completed, ` +

@@ -35,6 +35,8 @@ export interface CallsBenchResult {
   concurrent: ConcurrentRow | null;
   serverLog: { warnings: number; errors: number; top: string[] };
   loadAvgBefore: string;
+  /** The CALLS_BENCH_* settings given instead of the defaults (an exploratory run), as NAME=value. */
+  overrides: string[];
 }
 
 export interface CallsSettings {
@@ -188,6 +190,7 @@ export async function runCallsBench(progress: (line: string) => void): Promise<C
     }
     const concurrent = await concurrentPhase(rig, watch, s, progress);
     return {
+      overrides: Object.entries(process.env).filter(([k]) => /^CALLS_BENCH_(RATES|FALLBACK_RATES|SETUP_S|HOLD_S|CONCURRENT|RAMP|WINDOW_S|BACKEND|AGENTS_PER_AGENCY)$/.test(k)).map(([k, v]) => `${k}=${v}`).sort(),
       backend: rig.ready.backend, agents: rig.desk!.size, phones, mediaWorkers: rig.ready.pids.workers.length, holdSec: s.holdSec, setupSec: s.setupSec,
       setup, concurrent, serverLog: rig.logSummary(), loadAvgBefore,
     };
