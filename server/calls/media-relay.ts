@@ -123,7 +123,8 @@ export class MediaRelay {
 
   /**
    * Sends a request to `to` (or to the node holding the call's leg, `to` null) and waits for its
-   * answer; null when no node took it (only when `to` is null: the room is then served here).
+   * answer; null when no node took it (only when `to` is null; a named node that does not
+   * answer is an error).
    */
   async relay(session: RoutedSession, to: string | null, callId: string, request: MediaRequest): Promise<{ node: string; result: unknown } | null> {
     const requestId = randomUUID();
@@ -147,7 +148,10 @@ export class MediaRelay {
     });
     this.counters.relayed++;
     try {
-      await this.deps.bus.publish('media', { type: 'media.relay.request', node: this.deps.nodeId, to, requestId, sessionId: session.id, callId, actor: session.actor, request });
+      await this.deps.bus.publish('media', { type: 'media.relay.request', node: this.deps.nodeId, to, requestId, sessionId: session.id, callId, actor: session.actor, request })
+        .catch((err: unknown) => {
+          throw new MediaUnavailable(`the bus to the other server nodes is down, so this call's media cannot be reached: ${err instanceof Error ? err.message : String(err)}`);
+        });
       const got = await outcome;
       if (got === 'unclaimed') {
         if (to === null) {
