@@ -61,12 +61,13 @@ export function registerSipBridgeMetrics(registry: Registry, bridge: SipBridgeCo
   });
   if (!relay) return;
   new Gauge({
-    name: 'beacon_media_relay_requests', help: 'Media requests of call rooms on other nodes since start: relayed from consoles here, hosted here for consoles elsewhere, asked about and claimed by no node',
+    name: 'beacon_media_relay_requests', help: 'Media signalling of call rooms on other nodes since start: requests relayed from consoles here, requests hosted here for consoles elsewhere, rooms claimed by no node, room events sent to consoles elsewhere',
     labelNames: ['kind'], registers: [registry],
     collect() {
       this.set({ kind: 'relayed' }, relay.counters.relayed);
       this.set({ kind: 'hosted' }, relay.counters.hosted);
       this.set({ kind: 'unclaimed' }, relay.counters.unclaimed);
+      this.set({ kind: 'events_out' }, relay.counters.framesOut);
     },
   });
   new Gauge({

@@ -227,6 +227,9 @@ async function consoleOnAHearsB(callId: string, leg: NonNullable<ReturnType<Retu
   expect(a.app.mediaRelay!.counters.relayed - relay.a).toBe(7);
   expect(b.app.mediaRelay!.counters.hosted - relay.b).toBe(7);
   expect(b.app.mediaRelay!.hostedSessions).toBe(1);
+  const metrics = await (await fetch(`http://127.0.0.1:${b.port}/metrics`)).text();
+  expect(metrics).toMatch(/beacon_media_relay_requests\{[^}]*kind="hosted"[^}]*\} [1-9]/);
+  expect(metrics).toMatch(/beacon_media_relay_hosted_sessions\{[^}]*\} 1/);
   // A second console of the same call taker joins the room through B too; closing it closes its session on B, not the first.
   const second = await TestClient.connect(a.port, a.token('calltaker.police'));
   await second.mediaOk({ action: 'transport.create', roomId, direction: 'recv' });
