@@ -60,15 +60,38 @@ test('available: ready agents no call keeps busy, idle longest first; one who le
   m.apply(seat('A4', '2025-03-01T08:00:00.000Z', { state: 'away' }));
   const live = { offer: null, agent: null, transfer: null, conference: [], missedOffers: [] };
   expect(m.available('police').map((a) => a.id)).toEqual(['A2', 'A1', 'A3']);
+  // The first of them, found without sorting, and the next when it is ruled out (claimed).
+  expect(m.longestIdle('police', () => false)?.id).toBe('A2');
+  expect(m.longestIdle('police', (id) => id === 'A2')?.id).toBe('A1');
+  expect(m.longestIdle('fire', () => false)).toBeNull();
   // A2 is offered a call; A3 is being transferred a fire call; A1 let an offer lapse after getting ready.
   m.apply(call('C1', 2, 'offered', { ...live, offer: { agentId: 'A2', username: 'a2', offeredAt: '2025-03-01T08:00:05.000Z' } } as unknown as Partial<CallView>));
   m.apply(call('F1', 3, 'transferring', { ...live, agencyId: 'fire', agent: { agentId: 'F9', username: 'f9' },
     transfer: { mode: 'blind', target: { kind: 'agent', agentId: 'A3', username: 'a3' } } } as unknown as Partial<CallView>));
   m.apply(call('C2', 4, 'queued', { ...live, missedOffers: [{ agentId: 'A1', endedAt: '2025-03-01T08:00:06.000Z' }] } as unknown as Partial<CallView>));
   expect(m.available('police')).toEqual([]);
+  expect(m.longestIdle('police', () => false)).toBeNull();
+  expect(m.hasWaiting('police')).toBe(true); // C2
   // The offer is answered elsewhere and ends, the transfer ends, A1 gets ready again: all free.
   m.apply(call('C1', 3, 'ended', live as Partial<CallView>));
   m.apply(call('F1', 4, 'ended', { ...live, agencyId: 'fire' } as Partial<CallView>));
   m.apply(seat('A1', '2025-03-01T08:00:07.000Z', { version: 2 }));
   expect(m.available('police').map((a) => a.id)).toEqual(['A2', 'A3', 'A1']);
+  expect(m.longestIdle('police', () => false)?.id).toBe('A2');
+  // Idle since the latest of ready, offered and answered: A2 answered last, so A3 is idle longest now.
+  m.apply(seat('A2', '2025-03-01T08:00:01.000Z', { version: 2, lastAnsweredAt: '2025-03-01T08:00:08.000Z' }));
+  expect(m.available('police').map((a) => a.id)).toEqual(['A3', 'A1', 'A2']);
+  expect(m.longestIdle('police', () => false)?.id).toBe('A3');
+});
+
+test('hasWaiting: a queued call of the agency, not an offered or answered one, nor another agency\'s', () => {
+  const m = new AcdModel();
+  expect(m.hasWaiting('police')).toBe(false);
+  m.apply(call('C1', 1, 'offered'));
+  m.apply(call('F1', 1, 'queued', { agencyId: 'fire' }));
+  expect(m.hasWaiting('police')).toBe(false);
+  m.apply(call('C2', 1, 'queued'));
+  expect(m.hasWaiting('police')).toBe(true);
+  m.apply(call('C2', 2, 'ended'));
+  expect(m.hasWaiting('police')).toBe(false);
 });

@@ -24,6 +24,8 @@ export class AcdModel {
   private readonly agents = new Map<string, AgentView>();
   private readonly callsByAgency = new Map<string, Set<string>>();
   private readonly agentsByAgency = new Map<string, Set<string>>();
+  /** Agent id -> when they were last idle (`idleSince`), computed once per view. */
+  private readonly idle = new Map<string, string>();
   /** Agent id -> the open calls keeping them busy (see agentsBusyWith). */
   private readonly busy = new Map<string, Set<string>>();
   /** Open calls with an offer some agent let lapse. */
@@ -45,6 +47,7 @@ export class AcdModel {
     } else {
       if (view.version <= (this.agents.get(view.id)?.version ?? 0)) return;
       this.agents.set(view.id, view);
+      this.idle.set(view.id, idleSince(view));
       indexed(this.agentsByAgency, view.agencyId).add(view.id);
     }
     this.touched.set(`${view.kind}:${view.id}`, ++this.changes);
@@ -107,6 +110,12 @@ export class AcdModel {
     return this.ofAgency(agencyId, (c) => c.state === 'queued');
   }
 
+  /** Whether any call of the agency waits in the queue (asked at every call's arrival). */
+  hasWaiting(agencyId: string): boolean {
+    for (const id of this.callsByAgency.get(agencyId) ?? []) if (this.calls.get(id)!.state === 'queued') return true;
+    return false;
+  }
+
   private ofAgency(agencyId: string, keep: (c: CallView) => boolean): CallView[] {
     const out: CallView[] = [];
     for (const id of this.callsByAgency.get(agencyId) ?? []) {
@@ -122,17 +131,43 @@ export class AcdModel {
    * set away (that command may not have landed yet) and is left out meanwhile.
    */
   available(agencyId: string): AgentView[] {
-    const lastMissed = new Map<string, string>();
-    for (const id of this.withMissedOffers) {
-      for (const m of this.calls.get(id)!.missedOffers) if (m.endedAt > (lastMissed.get(m.agentId) ?? '')) lastMissed.set(m.agentId, m.endedAt);
-    }
-    const free: [AgentView, string][] = [];
+    const lapsed = this.lapsedOffers();
+    const free: AgentView[] = [];
     for (const id of this.agentsByAgency.get(agencyId) ?? []) {
       const a = this.agents.get(id)!;
-      if (a.state !== 'ready' || this.busy.has(a.agentId) || (lastMissed.get(a.agentId) ?? '') > (a.readySince ?? '')) continue;
-      free.push([a, idleSince(a)]);
+      if (this.isFree(a, lapsed)) free.push(a);
     }
-    return free.sort(([a, x], [b, y]) => x.localeCompare(y) || a.agentId.localeCompare(b.agentId)).map(([a]) => a);
+    return free.sort((a, b) => this.idleOrder(a, b));
+  }
+
+  /** The first of `available(agencyId)` that `skip` does not rule out, found without sorting them all (asked at every call's arrival). */
+  longestIdle(agencyId: string, skip: (agentId: string) => boolean): AgentView | null {
+    const lapsed = this.lapsedOffers();
+    let best: AgentView | null = null;
+    for (const id of this.agentsByAgency.get(agencyId) ?? []) {
+      const a = this.agents.get(id)!;
+      if (!this.isFree(a, lapsed) || skip(a.id)) continue;
+      if (!best || this.idleOrder(a, best) < 0) best = a;
+    }
+    return best;
+  }
+
+  /** Agent id -> when their latest lapsed offer ended. */
+  private lapsedOffers(): Map<string, string> {
+    const last = new Map<string, string>();
+    for (const id of this.withMissedOffers) {
+      for (const m of this.calls.get(id)!.missedOffers) if (m.endedAt > (last.get(m.agentId) ?? '')) last.set(m.agentId, m.endedAt);
+    }
+    return last;
+  }
+
+  private isFree(a: AgentView, lapsed: Map<string, string>): boolean {
+    return a.state === 'ready' && !this.busy.has(a.agentId) && (lapsed.get(a.agentId) ?? '') <= (a.readySince ?? '');
+  }
+
+  /** Idle longest first; the agent id breaks ties. */
+  private idleOrder(a: AgentView, b: AgentView): number {
+    return this.idle.get(a.id)!.localeCompare(this.idle.get(b.id)!) || a.agentId.localeCompare(b.agentId);
   }
 }
 

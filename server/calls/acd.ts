@@ -173,6 +173,8 @@ export class CallDistributor {
     const used = new Set<string>();
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const waiting = this.model.waiting(agencyId).filter((c) => !settled.has(c.id));
+      // Nobody waiting (most passes): the agents are not even looked at.
+      if (waiting.length === 0) break;
       const free = this.available(agencyId).filter((a) => !used.has(a.id));
       const pairs = waiting.slice(0, free.length).map((call, i) => [call, free[i]!] as const);
       if (pairs.length === 0) break;
@@ -231,8 +233,8 @@ export class CallDistributor {
    * ringing at the console the moment they call.
    */
   async offerOnArrival(ctx: PlanContext, callId: string, agencyId: string): Promise<Step[]> {
-    if (this.model.waiting(agencyId).length > 0) return [];
-    const agent = this.available(agencyId)[0];
+    if (this.model.hasWaiting(agencyId)) return [];
+    const agent = this.model.longestIdle(agencyId, (id) => this.claims.has(id));
     if (!agent) return [];
     this.claim(agent.id, agencyId);
     const seat = await this.seatIfFree(ctx, agent.id);
