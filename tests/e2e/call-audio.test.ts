@@ -10,9 +10,8 @@
  * unit's field phone (a registered sipp that answers) from the console: C, the number, Enter.
  * Screenshot: tests/artifacts/screenshots/call-audio-1920.png and call-audio-1280.png.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { CallView } from '../../server/calls/kind';
-import type { CallAudioStats } from '../../client/src/lib/callAudio';
 import { startTestServer, type TestServer } from '../support/app';
 import { callerWaitingForBye, runCaller, type CallerScript } from '../sip/caller';
 import { PhoneAudio, runCallee } from '../sip/phone';
@@ -20,7 +19,7 @@ import { sippRegister } from '../sip/peers';
 import { freePort } from '../../media/sip/free-port';
 import { udpPortFree } from '../../media/udp-ports';
 import { launchMediaBrowser } from './bodycam-support';
-import { bothSizes, setReady } from './calls-support';
+import { audioStats, bothSizes, bothWaysRising, setReady } from './calls-support';
 import { assertClientBuilt, clearFailureScreenshots, eventually, openApp, SocketTap, tid, waitForAttribute, type OpenApp } from './support';
 
 jest.setTimeout(120_000);
@@ -56,17 +55,7 @@ const runCallerUntilBye = (s: CallerScript) => runCaller(s, 100_000, waitsForBye
 
 const callView = async (id: string) => (await server.app.pipeline.load('call', id))!.view as unknown as CallView;
 
-/** The call in hand's audio statistics on the page (null while it is not playing). */
-const audioStats = (page: Page): Promise<CallAudioStats | null> =>
-  page.evaluate(() => window.__beaconCallAudio?.stats() ?? null);
 
-/** Waits until the browser has received `n` more phone packets and sent `n` more microphone packets than `from`. */
-async function bothWaysRising(page: Page, from: CallAudioStats | null, n: number, what: string): Promise<CallAudioStats> {
-  return eventually(what, async () => {
-    const s = await audioStats(page);
-    return s && s.packetsReceived >= (from?.packetsReceived ?? 0) + n && s.packetsSent >= (from?.packetsSent ?? 0) + n ? s : null;
-  }, 15_000);
-}
 
 test('a 110 caller on sipp is answered with A in the console: RTP both ways counted at both ends, hold and resume, mute, rebuilt after a reconnect, and Hang up sends the BYE', async () => {
   const page = taker.page;

@@ -9,16 +9,15 @@
  * to A meanwhile are taken and hung up by a second police call taker over the WebSocket.
  * Real PostgreSQL and Redis, whatever the backend.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { CallView } from '../../server/calls/kind';
-import type { CallAudioStats } from '../../client/src/lib/callAudio';
 import { startTestServer, type TestServer } from '../support/app';
 import { uniqueName } from '../support/env';
 import { TestClient } from '../support/ws-client';
 import { callerWaitingForBye, runCaller, type CallerScript } from '../sip/caller';
 import { PhoneAudio } from '../sip/phone';
 import { launchMediaBrowser } from './bodycam-support';
-import { setReady } from './calls-support';
+import { bothWaysRising, setReady } from './calls-support';
 import { assertClientBuilt, clearFailureScreenshots, eventually, openApp, tid, waitForAttribute, type OpenApp } from './support';
 
 jest.setTimeout(180_000);
@@ -54,7 +53,6 @@ afterAll(async () => {
 }, 60_000);
 
 const callView = async (id: string) => (await a.app.pipeline.load('call', id))!.view as unknown as CallView;
-const audioStats = (page: Page): Promise<CallAudioStats | null> => page.evaluate(() => window.__beaconCallAudio?.stats() ?? null);
 
 /** Starts a 110 caller that answers and waits for the BYE; resolves once its call is queued, with the node holding its leg. */
 async function caller(): Promise<{ callId: string; node: 'a' | 'b'; phone: PhoneAudio; run: ReturnType<typeof runCaller> }> {
@@ -75,13 +73,6 @@ async function caller(): Promise<{ callId: string; node: 'a' | 'b'; phone: Phone
   return { callId, node, phone, run };
 }
 
-/** Waits until the browser has received `n` more phone packets and sent `n` more microphone packets than `from`. */
-async function bothWaysRising(page: Page, from: CallAudioStats | null, n: number, what: string): Promise<CallAudioStats> {
-  return eventually(what, async () => {
-    const s = await audioStats(page);
-    return s && s.packetsReceived >= (from?.packetsReceived ?? 0) + n && s.packetsSent >= (from?.packetsSent ?? 0) + n ? s : null;
-  }, 15_000);
-}
 
 test('a call whose leg is on node B, answered with A in the console on node A: the media signalling goes to B, audio flows both ways between the browser and the phone through B\'s mediasoup, and Hang up sends the BYE from B', async () => {
   const page = taker.page;

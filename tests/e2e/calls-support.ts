@@ -10,7 +10,8 @@ import { SYSTEM_ACTOR } from '../../server/auth/users';
 import type { Command } from '../../server/protocol';
 import type { CallView } from '../../server/calls/kind';
 import type { TestServer } from '../support/app';
-import { screenshot, tid, waitForAttribute } from './support';
+import type { CallAudioStats } from '../../client/src/lib/callAudio';
+import { eventually, screenshot, tid, waitForAttribute } from './support';
 
 /** A PIDF-LO location as the bridge reads it from an INVITE. */
 export interface PidfLocation { lat: number; lon: number; radiusM?: number; method?: string }
@@ -59,3 +60,14 @@ export async function bothSizes(page: Page, name: string): Promise<void> {
 
 /** Css selector of a waiting caller's row in the calls panel. */
 export const callRow = (callId: string) => `${tid('call-row')}[data-call-id="${callId}"]`;
+
+/** The call in hand's audio statistics on the page (null while it is not playing). */
+export const audioStats = (page: Page): Promise<CallAudioStats | null> => page.evaluate(() => window.__beaconCallAudio?.stats() ?? null);
+
+/** Waits until the browser has received `n` more phone packets and sent `n` more microphone packets than `from`. */
+export async function bothWaysRising(page: Page, from: CallAudioStats | null, n: number, what: string): Promise<CallAudioStats> {
+  return eventually(what, async () => {
+    const s = await audioStats(page);
+    return s && s.packetsReceived >= (from?.packetsReceived ?? 0) + n && s.packetsSent >= (from?.packetsSent ?? 0) + n ? s : null;
+  }, 15_000);
+}
